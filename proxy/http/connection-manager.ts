@@ -9,7 +9,7 @@ import type { RequestDecoder, ResponseEncoder, ServerConnectionCallbacks } from 
 import type { HttpFilterFactory } from './filter.js';
 import { FilterManager, type StreamContext, type TerminalStage } from './filter-manager.js';
 import type { HeaderMap } from './header-map.js';
-import type { CompiledRoute, RouteTable } from './route-types.js';
+import type { CompiledRoute, RouteTable } from '../router/index.js';
 import { Router } from './router-filter.js';
 import { StreamInfoImpl } from './stream-info-impl.js';
 import type { ConnectionInfo } from './stream-info.js';

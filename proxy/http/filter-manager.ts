@@ -5,7 +5,7 @@ import type { RequestDecoder, ResetReason, ResponseEncoder } from './codec.js';
 import { FilterAction, type HttpFilter, type HttpFilterCallbacks, type HttpFilterFactory, type LocalReply } from './filter.js';
 import { HeaderMap } from './header-map.js';
 import { LOCAL_ERRORS, LOCAL_ERROR_CONTENT_TYPE, LOCAL_ERROR_HEADER, localErrorBody, type LocalErrorCode } from './local-error.js';
-import type { CompiledRoute } from './route-types.js';
+import type { CompiledRoute } from '../router/index.js';
 import type { StreamInfoImpl } from './stream-info-impl.js';
 
 /** What a stream needs from the listener runtime (one Snapshot) it started on. */

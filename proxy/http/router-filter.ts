@@ -5,7 +5,7 @@ import type { ClusterManager, UpstreamFailure, UpstreamRequest, UpstreamResponse
 import type { FilterManager, TerminalStage } from './filter-manager.js';
 import { HeaderMap } from './header-map.js';
 import type { LocalErrorCode } from './local-error.js';
-import type { CompiledRoute } from './route-types.js';
+import type { CompiledRoute } from '../router/index.js';
 import type { TlsInfo } from './stream-info.js';
 
 export interface RouterContext {
