@@ -164,6 +164,7 @@ export class Http1ClientConnection implements H1ParserHandler {
   private tunnel = false;
   private releaseAfterParse = false;
   private paused = false;
+  private corked = false;
   private error: string | undefined;
 
   constructor(
@@ -233,11 +234,10 @@ export class Http1ClientConnection implements H1ParserHandler {
       }
       case BODY_CHUNKED:
         if (chunk.length > 0) {
-          s.cork();
+          this.batch();
           s.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
           s.write(chunk);
           ok = s.write(end ? '\r\n0\r\n\r\n' : '\r\n', 'latin1');
-          s.uncork();
         } else if (end) {
           ok = s.write('0\r\n\r\n', 'latin1');
         }
@@ -316,11 +316,27 @@ export class Http1ClientConnection implements H1ParserHandler {
       head += 'transfer-encoding: chunked\r\n';
     }
     head += '\r\n';
-    const s = this.socket;
-    s.cork();
-    s.write(head, 'latin1');
+    this.batch();
+    this.socket.write(head, 'latin1');
     if (req.bodyMode !== BODY_TUNNEL) this.flushQueued(req);
-    s.uncork();
+  }
+
+  /**
+   * Holds writes until the end of this tick: the head and the body bytes that came with it go
+   * out in one syscall, and a request reset in the same tick (a malformed body right after the
+   * head) sends nothing at all.
+   */
+  private batch(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(uncorkNT, this);
+  }
+
+  flushWrites(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   /** Writes body queued before the connection (or tunnel) was ready, then lets the sender go on. */
@@ -562,6 +578,10 @@ export class Http1ClientConnection implements H1ParserHandler {
     this.updateReading();
     this.releaseAfterParse = true;
   }
+}
+
+function uncorkNT(conn: Http1ClientConnection): void {
+  conn.flushWrites();
 }
 
 /** Request fields for the wire: no pseudo-headers, no hop-by-hop fields (framing is ours), nothing unsafe. */
