@@ -375,7 +375,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     let end = false;
     if (s.remaining > 0) {
       s.remaining -= chunk.length;
-      end = s.remaining <= 0 && !s.upgradeRequest;
+      end = s.remaining <= 0 && !s.tunnelRequest;
     }
     if (end) this.requestComplete(s);
     s.decoder!.decodeData(chunk, end);
@@ -385,7 +385,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
 
   onMessageComplete(trailers: string[] | undefined): number {
     const s = this.stream;
-    if (s !== null && !s.requestDone && !s.upgradeRequest && !this.closed) {
+    if (s !== null && !s.requestDone && !s.tunnelRequest && !this.closed) {
       this.requestComplete(s);
       if (trailers !== undefined) s.decoder!.decodeTrailers(new HeaderMap(copyEndToEnd(trailers, [], false)));
       else s.decoder!.decodeData(EMPTY, true);
@@ -538,6 +538,8 @@ class H1ServerStream implements ResponseEncoder {
   private out = Out.None;
   private outRemaining = 0;
   private upgraded = false;
+  /** Upgrade or CONNECT: the request never ends by itself; after a 101 (2xx for CONNECT) it is a tunnel. */
+  readonly tunnelRequest: boolean;
 
   constructor(
     private readonly conn: Http1ServerConnection,
@@ -546,7 +548,9 @@ class H1ServerStream implements ResponseEncoder {
     readonly upgradeRequest: boolean,
     readonly http10: boolean,
     private readonly keepAlive: boolean,
-  ) {}
+  ) {
+    this.tunnelRequest = upgradeRequest || isConnect;
+  }
 
   get isUpgrade(): boolean {
     return this.upgraded;
@@ -565,8 +569,8 @@ class H1ServerStream implements ResponseEncoder {
     const conn = this.conn;
     const status = Number(headers.get(':status')) | 0;
     const tunnel = (this.upgradeRequest && status === 101) || (this.isConnect && status >= 200 && status < 300);
-    let close = conn.closeAfterResponse || conn.isDraining || !this.keepAlive || (!this.requestDone && !this.upgradeRequest);
-    if ((this.upgradeRequest || this.isConnect) && !tunnel) close = true;
+    let close = conn.closeAfterResponse || conn.isDraining || !this.keepAlive || (!this.requestDone && !this.tunnelRequest);
+    if (this.tunnelRequest && !tunnel) close = true;
     const noBody = this.isHead || status === 204 || status === 304 || (status >= 100 && status < 200);
 
     let framingFields = '';

@@ -162,6 +162,7 @@ export class Http1ClientConnection implements H1ParserHandler {
   private endDelivered = false;
   private informational = false;
   private tunnel = false;
+  private tunnelPending = false;
   private releaseAfterParse = false;
   private paused = false;
   private corked = false;
@@ -378,6 +379,7 @@ export class Http1ClientConnection implements H1ParserHandler {
 
   private afterParse(status: ParseStatus, chunk: Buffer): void {
     if (status === ParseStatus.Error) {
+      this.pendingHead = undefined;
       const r = this.req;
       if (r !== undefined && !r.done) {
         const e = this.parser.error;
@@ -403,6 +405,8 @@ export class Http1ClientConnection implements H1ParserHandler {
       }
       this.parser.resume();
     }
+    const r = this.req;
+    if (this.pendingHead !== undefined && r !== undefined && !r.done) this.flushHead(r, false);
     if (this.releaseAfterParse) {
       this.releaseAfterParse = false;
       this.owner.connectionIdle(this);
@@ -503,6 +507,7 @@ export class Http1ClientConnection implements H1ParserHandler {
       if (status === 101) {
         if (!r.upgrade || r.method === 'CONNECT') return HeadAction.Reject;
         r.responseStarted = true;
+        this.tunnelPending = true;
         const h = new HeaderMap(copyEndToEnd(head.headers, [':status', '101'], true));
         r.handler.onHeaders(h, false);
         return HeadAction.Tunnel;
@@ -518,17 +523,30 @@ export class Http1ClientConnection implements H1ParserHandler {
     }
     const tunnel = r.method === 'CONNECT' && status < 300;
     this.keepAlive = head.keepAlive && framing.kind !== 'close' && !tunnel && !r.upgrade;
-    r.responseStarted = true;
     const headers = new HeaderMap(copyEndToEnd(head.headers, [':status', String(status)], false));
     if (tunnel) {
+      r.responseStarted = true;
+      this.tunnelPending = true;
       r.handler.onHeaders(headers, false);
       return HeadAction.Tunnel;
     }
     this.responseRemaining = framing.kind === 'length' ? framing.length : 0;
-    const end = framing.kind === 'none';
-    if (end) this.endDelivered = true;
-    r.handler.onHeaders(headers, end);
+    // Held until the parser has seen what follows in this read: malformed framing right after the
+    // head is still a 502, not a response cut short.
+    this.pendingHead = headers;
     return r.method === 'HEAD' ? HeadAction.NoBody : HeadAction.Body;
+  }
+
+  private pendingHead: HeaderMap | undefined;
+
+  /** Passes on the response head held by onHead. */
+  private flushHead(r: Http1UpstreamRequest, endStream: boolean): void {
+    const h = this.pendingHead;
+    if (h === undefined) return;
+    this.pendingHead = undefined;
+    r.responseStarted = true;
+    if (endStream) this.endDelivered = true;
+    r.handler.onHeaders(h, endStream);
   }
 
   private parserRejection: string | undefined;
@@ -536,6 +554,8 @@ export class Http1ClientConnection implements H1ParserHandler {
   onBody(chunk: Buffer): number {
     const r = this.req;
     if (r === undefined || r.done) return CallbackAction.Reject;
+    this.flushHead(r, false);
+    if (r.done) return CallbackAction.Reject;
     let end = false;
     if (this.responseRemaining > 0) {
       this.responseRemaining -= chunk.length;
@@ -553,13 +573,15 @@ export class Http1ClientConnection implements H1ParserHandler {
       return CallbackAction.Continue;
     }
     if (r === undefined || r.done) return CallbackAction.Reject;
-    if (!this.endDelivered) {
+    // The head of a tunnel: the parser stops next (Tunnel); the response has no end yet.
+    if (this.tunnelPending) return CallbackAction.Continue;
+    if (this.pendingHead !== undefined) this.flushHead(r, trailers === undefined);
+    if (!this.endDelivered && !r.done) {
       this.endDelivered = true;
       if (trailers !== undefined) r.handler.onTrailers(new HeaderMap(copyEndToEnd(trailers, [], false)));
       else r.handler.onData(EMPTY, true);
     }
     if (this.req !== r || this.state === CLOSED) return CallbackAction.Reject;
-    if (this.tunnel) return CallbackAction.Continue;
     this.responseFinished(r);
     return CallbackAction.Pause;
   }
