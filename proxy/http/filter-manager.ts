@@ -289,9 +289,9 @@ export class FilterManager implements RequestDecoder {
 
   /**
    * Ends the stream with a reply from the proxy, sent through the response callbacks of the
-   * filters before `from` (the filter that sent it; the terminal is slots.length). If the response
-   * head already left — or a filter before `from` already saw the upstream's response head — the
-   * stream is reset instead.
+   * filters before `from` (the filter that sent it; the terminal is slots.length). If a filter
+   * before `from` already saw the upstream's response head, the reply goes straight to the codec;
+   * if the response head already left, the stream is reset instead.
    */
   sendLocalReply(from: number, reply: LocalReply): void {
     if (this.done) return;
@@ -299,13 +299,11 @@ export class FilterManager implements RequestDecoder {
       this.resetStream();
       return;
     }
-    const limit = Math.min(from, this.resLimit, this.slots.length);
+    let limit = Math.min(from, this.resLimit, this.slots.length);
     for (let k = 0; k < limit; k++) {
-      if (this.slots[k]!.rs.hdr !== NOT_REACHED) {
-        this.ctx.logger.debug({ stream: this.info.requestId }, 'local reply after the response started through the filters: resetting');
-        this.resetStream();
-        return;
-      }
+      // A filter on the way out already saw (and holds) the upstream's head: as Envoy does, the
+      // reply bypasses the filters so that none sees a second response head.
+      if (this.slots[k]!.rs.hdr !== NOT_REACHED) limit = 0;
     }
     this.reqDead = true;
     this.releaseWatermarks(REQ);

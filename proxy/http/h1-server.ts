@@ -456,8 +456,8 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
   /** The response ended, half-closed (tunnel) or the stream was reset by the filter chain. */
   maybeFinishStream(s: H1ServerStream): void {
     if (this.stream !== s || !s.requestDone || !s.responseDone) {
-      if (this.stream === s && s.responseDone && !s.requestDone && !this.tunnel) {
-        // The response is complete but the request body is not: the connection cannot be reused.
+      if (this.stream === s && s.responseDone && !s.requestDone && !s.isUpgrade) {
+        // The response is complete but the request (body, or refused upgrade) is not: the connection cannot be reused.
         this.stream = null;
         s.complete = true;
         this.close();
