@@ -181,7 +181,7 @@ class WeftDataPlane implements DataPlaneImpl {
       gen = new Generation(snapshot, version, chains, clusters, routeTables, (g) => this.generations.delete(g));
       for (const config of snapshot.listeners) {
         const key = listenerKey(config);
-        const entry = this.entries.get(key);
+        const entry = this.entries.get(key) ?? this.boundAt(config);
         const plan: (typeof plans)[number] = { config, key, entry };
         this.buildRuntime(plan, gen, snapshot);
         plans.push(plan);
@@ -221,8 +221,9 @@ class WeftDataPlane implements DataPlaneImpl {
       }
       next.set(plan.key, entry);
     }
+    const keptEntries = new Set(next.values());
     const removed: ListenerEntry[] = [];
-    for (const [key, entry] of this.entries) if (!next.has(key)) removed.push(entry);
+    for (const entry of this.entries.values()) if (!keptEntries.has(entry)) removed.push(entry);
     this.entries = next;
     this.generations.add(gen);
     this.gen = gen;
@@ -236,6 +237,16 @@ class WeftDataPlane implements DataPlaneImpl {
     const result: ApplyResult = { version, listeners: { added, removed: removed.map((e) => e.listener.name), kept } };
     this.log.info({ version, ...result.listeners }, 'snapshot applied');
     return result;
+  }
+
+  /** A listener configured with port 0 now named by the port it got (tests and tools re-applying what addresses() said). */
+  private boundAt(config: ListenerConfig): ListenerEntry | undefined {
+    if (config.address.port === 0) return undefined;
+    for (const e of this.entries.values()) {
+      const a = e.listener.address();
+      if (e.listener.config.address.port === 0 && a.port === config.address.port && a.host === config.address.host) return e;
+    }
+    return undefined;
   }
 
   /** Builds a listener's runtime for the new Snapshot (its HTTP manager and sweeper carried over when possible). */

@@ -60,16 +60,22 @@ export class LogCapture extends Writable {
   }
 }
 
-/** A FilterChainBuilder for tests: chain name -> built-in test filter factories. */
-export function testFilterChains(chains: Record<string, HttpFilterFactory[]>): FilterChainBuilder & { released: number; prepared: number } {
+/**
+ * A FilterChainBuilder for tests: chain name -> built-in test filter factories (or a function of
+ * the prepare count, 1 for the first Snapshot, to tell Snapshots apart).
+ */
+export function testFilterChains(
+  chains: Record<string, HttpFilterFactory[]> | ((generation: number) => Record<string, HttpFilterFactory[]>),
+): FilterChainBuilder & { released: number; prepared: number } {
   const b = {
     released: 0,
     prepared: 0,
     async prepare(): Promise<PreparedFilterChains> {
       b.prepared++;
       let released = false;
+      const these = typeof chains === 'function' ? chains(b.prepared) : chains;
       return {
-        http: (name: string) => chains[name] ?? [],
+        http: (name: string) => these[name] ?? [],
         network: () => [],
         release: () => {
           if (!released) b.released++;
