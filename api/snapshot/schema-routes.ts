@@ -2,7 +2,13 @@
 import { Type } from '@sinclair/typebox';
 import { Duration } from './units.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9][A-Za-z0-9._:/-]*$' });
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 253,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._:/-]*$',
+  description: 'A name: letters, digits and . _ : / - , starting with a letter or digit.',
+  'x-expect': 'a name (letters, digits and . _ : / -, starting with a letter or digit)',
+});
 
 export const StringMatch = Type.Object(
   {
@@ -47,7 +53,12 @@ export const RouteMatch = Type.Object(
         { additionalProperties: false, description: 'Exactly one of `exact`, `prefix`, `regex`; the query string is not part of the path.' },
       ),
     ),
-    methods: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z]+$' }), { minItems: 1, description: 'Any of these methods.' })),
+    methods: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Z]+$', 'x-expect': 'an HTTP method in upper case (GET, POST, …)' }), {
+        minItems: 1,
+        description: 'Any of these methods (upper case, compared exactly).',
+      }),
+    ),
     headers: Type.Optional(Type.Array(HeaderMatch, { description: 'All of these must match.' })),
     query: Type.Optional(Type.Array(QueryMatch, { description: 'All of these must match.' })),
   },
