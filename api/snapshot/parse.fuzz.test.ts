@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseSnapshot, validateSnapshot, type ConfigError } from './index.js';
 import { INTERNAL_ERROR } from './parse.js';
-import { mutateText, mutateValue, seededRandom } from './fuzz-support.js';
+import { mutateText, mutateValue, seededRandom } from './testing.js';
 import type { Result } from '../../lib/errors.js';
 
 const REFERENCE = readFileSync(new URL('../../../examples/reference.yaml', import.meta.url), 'utf8');

@@ -23,6 +23,7 @@ export const Duration = (description: string, defaultValue?: string | number) =>
     Type.Union([Type.String({ pattern: DURATION_RE.source }), Type.Number({ minimum: 0 })], {
       description: `${description} A duration: "250ms", "5s", "2m", "1h", or milliseconds as a number; 0 disables.`,
       'x-unit': 'duration',
+      'x-summary': description,
       'x-expect': 'a duration such as "250ms", "5s", "2m", "1h", or milliseconds as a number',
       ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     }),
@@ -47,6 +48,7 @@ export const ByteSize = (description: string, defaultValue?: string | number) =>
     Type.Union([Type.String({ pattern: SIZE_RE.source }), Type.Integer({ minimum: 0 })], {
       description: `${description} Bytes as a number, or "64KiB", "1MiB", "1GiB".`,
       'x-unit': 'size',
+      'x-summary': description,
       'x-expect': 'a size in bytes such as 65536, "64KiB", "1MiB" or "1GiB"',
       ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     }),
@@ -81,6 +83,8 @@ export const Address = (description: string, defaultValue?: string) =>
     Type.String({
       pattern: ADDRESS_RE.source,
       description: `${description} "host:port"; IPv6 in brackets ("[::1]:8080").`,
+      'x-unit': 'address',
+      'x-summary': description,
       'x-expect': 'an address "host:port" (IPv6 in brackets: "[::1]:8080")',
       ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     }),

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateSnapshot, type RouteTableConfig } from '../../api/snapshot/index.js';
-import { seededRandom } from '../../api/snapshot/fuzz-support.js';
+import { seededRandom } from '../../api/snapshot/testing.js';
 import type { HeaderMap } from '../http/header-map.js';
 import { compileRouteTable } from './route-table.js';
 import { requestHead } from './testing.js';

@@ -1,4 +1,4 @@
-// Seeded random mutations of config documents, shared by the config and router fuzz tests.
+// Test helpers for the Snapshot schema: seeded random mutations of config documents, and an optional JSON Schema validator.
 
 /** xorshift32: deterministic, so a failing case is reproduced by its seed. */
 export function seededRandom(seed: number): (n: number) => number {
@@ -123,4 +123,29 @@ export function mutateText(text: string, rand: (n: number) => number): string {
     }
   }
   return t;
+}
+
+/** Checks a value against a JSON Schema; `errors` describes the last failure. */
+export interface JsonSchemaCheck {
+  (value: unknown): boolean;
+  errors?: unknown;
+}
+
+/**
+ * A draft-07 JSON Schema validator (ajv, strict) for checking the generated schema, or undefined
+ * when ajv is not installed: it is not a dependency of Weft, tests that use it skip loudly.
+ */
+export async function loadAjv(): Promise<((schema: object) => JsonSchemaCheck) | undefined> {
+  let mod: { default: unknown };
+  try {
+    mod = (await import('ajv' as string)) as { default: unknown };
+  } catch {
+    return undefined;
+  }
+  type AjvInstance = { addKeyword(k: string): void; compile(s: object): JsonSchemaCheck };
+  const def = mod.default as { default?: unknown };
+  const Ajv = (def.default ?? def) as new (opts: object) => AjvInstance;
+  const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
+  ajv.addKeyword('markdownDescription');
+  return (schema) => ajv.compile(schema);
 }
