@@ -37,6 +37,7 @@ export class RequestView {
   /** Forget the request (drops references so a reused view does not keep headers alive). */
   clear(): void {
     this.headers = undefined;
+    this.path = '';
     this.params = undefined;
     this.rawQuery = undefined;
   }
