@@ -165,7 +165,7 @@ export function joinedHeader(headers: HeaderMap, name: string): string | undefin
   return out;
 }
 
-/** A route's conditions. Cheap checks run first: method, path, headers, then query. */
+/** A route's conditions. The most selective and cheapest run first: path, method, headers, then query. */
 export class RouteMatcher {
   private readonly pathKind: PathKind;
   private readonly pathValue: string;
@@ -205,7 +205,6 @@ export class RouteMatcher {
   }
 
   matches(req: RequestView): boolean {
-    if (this.methods !== undefined && !this.methods.includes(req.method)) return false;
     switch (this.pathKind) {
       case PathKind.Exact:
         if (req.pathLength !== this.pathValue.length) return false;
@@ -219,6 +218,12 @@ export class RouteMatcher {
         break;
       case PathKind.Any:
         break;
+    }
+    const ms = this.methods;
+    if (ms !== undefined) {
+      let found = false;
+      for (let i = 0; i < ms.length && !found; i++) found = ms[i] === req.method;
+      if (!found) return false;
     }
     const hs = this.headers;
     for (let i = 0; i < hs.length; i++) {
