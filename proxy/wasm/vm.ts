@@ -91,6 +91,8 @@ export class WasmVm {
   private fuel: WebAssembly.Global | undefined;
   private readonly failListeners: ((vm: WasmVm, message: string) => void)[] = [];
   private instance: WebAssembly.Instance | undefined;
+  /** Every export of the instance (globals and tables too), for tools and tests. */
+  rawExports: Readonly<Record<string, unknown>> = {};
 
   constructor(module: CompiledModule, host: HostServices, options: VmOptions) {
     this.module = module;
@@ -112,6 +114,7 @@ export class WasmVm {
     const imports = buildImports(this, importedMemory);
     this.instance = new WebAssembly.Instance(this.module.module, imports);
     const ex = this.instance.exports as Record<string, unknown>;
+    this.rawExports = ex;
     const memory = (ex.memory as WebAssembly.Memory | undefined) ?? importedMemory;
     if (!memory) throw new Error('the module neither exports nor imports a memory');
     this.memory = memory;
@@ -184,6 +187,11 @@ export class WasmVm {
       if (--this.depth === 0 && this.after.length > 0) this.runAfter();
     }
     return result;
+  }
+
+  /** `call` with any number of arguments (tests and rarely used entry points). */
+  callArgs(ctx: Context | undefined, fn: (...args: never[]) => unknown, args: readonly unknown[]): number {
+    return this.call(ctx, () => (fn as (...a: unknown[]) => unknown)(...args));
   }
 
   /** True while a callback of this VM is on the stack. */
