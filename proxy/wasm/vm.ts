@@ -112,7 +112,13 @@ export class WasmVm {
       importedMemory = new WebAssembly.Memory({ initial: min, maximum: max });
     }
     const imports = buildImports(this, importedMemory);
-    this.instance = new WebAssembly.Instance(this.module.module, imports);
+    try {
+      this.instance = new WebAssembly.Instance(this.module.module, imports);
+    } catch (e) {
+      this.failed = true;
+      this.failure = describeTrap(e, this).message;
+      throw new Error(`the module failed to instantiate (its start function trapped?): ${this.failure}`, { cause: e });
+    }
     const ex = this.instance.exports as Record<string, unknown>;
     this.rawExports = ex;
     const memory = (ex.memory as WebAssembly.Memory | undefined) ?? importedMemory;

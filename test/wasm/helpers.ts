@@ -29,7 +29,7 @@ export async function compileAs(files: Record<string, string>, entry: string, ar
   const outputs = new Map<string, Uint8Array | string>();
   const stderr: string[] = [];
   const sink = { write: (s: string | Uint8Array) => void stderr.push(String(s)) };
-  const res = await asc.main([entry, '--outFile', 'out.wasm', '--sourceMap', '--runtime', 'stub', '--exportRuntime', '--use', 'abort=', ...args], {
+  const res = await asc.main([entry, '--outFile', 'out.wasm', '--sourceMap', '--runtime', 'stub', '--exportRuntime', '--exportStart', '_initialize', ...args], {
     readFile: (name: string) => files[name.replace(/^\.\//, '')] ?? null,
     writeFile: (name: string, contents: Uint8Array | string) => void outputs.set(name, contents),
     listFiles: () => [],
