@@ -11,3 +11,5 @@ export { type HostServices, type ForeignFunction, type NodeInfo } from './host-s
 export { fuelPerMs, fuelForBudget } from './fuel.js';
 export { pluginFailedReply } from './http-filter.js';
 export * from './abi.js';
+export { createSharedDataServer, type SharedDataServer } from './shared-data-server.js';
+export { CrossWorkerSharedData, sharedDataFromEnv, SHARED_DATA_SOCKET_ENV } from './shared-data-client.js';
