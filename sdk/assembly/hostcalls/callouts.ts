@@ -26,7 +26,7 @@ export function httpCall(
   const t = argPairs(trailers);
   const tl = argLen;
   const b = body === null ? argReserve(0) : changetype<usize>(body);
-  const bl = body === null ? 0 : <usize>body.byteLength;
+  const bl: usize = body === null ? 0 : <usize>body.byteLength;
   store<u32>(RET_U32, 0);
   const s = record(proxy_http_call(u, ul, h, hl, b, bl, t, tl, timeoutMs, RET_U32));
   argRelease(mark);
