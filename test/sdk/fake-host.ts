@@ -87,7 +87,7 @@ export class FakeHost {
   env: string[] = [];
   callStatus: { code: number; message: string } = { code: 0, message: '' };
   /** Called inside proxy_send_local_response, to model hosts that run response callbacks at once. */
-  onLocalResponse: ((r: LocalResponse) => void) | undefined;
+  onLocalResponse: ((context: number) => void) | undefined;
   private nextId = 1;
   private nextCas = 1;
 
@@ -351,12 +351,12 @@ export class FakeHost {
         return h.give(enc.encode(h.callStatus.message), rp, rn);
       },
       proxy_send_local_response(status: number, dp: number, dn: number, bp: number, bn: number, hp: number, hn: number, grpc: number) {
-        const r: LocalResponse = {
-          context: h.current, status, details: str(dp, dn), body: str(bp, bn),
-          headers: parsePairs(h.read(hp, hn)), grpcStatus: grpc,
-        };
-        h.localResponses.push(r);
-        h.onLocalResponse?.(r);
+        // The hook runs before the arguments are read: a re-entrant callback must not clobber them.
+        const context = h.current;
+        h.onLocalResponse?.(context);
+        h.localResponses.push({
+          context, status, details: str(dp, dn), body: str(bp, bn), headers: parsePairs(h.read(hp, hn)), grpcStatus: grpc,
+        });
         return S.Ok;
       },
       proxy_http_call(up: number, un: number, hp: number, hn: number, bp: number, bn: number, tp: number, tn: number, timeout: number, ret: number) {
