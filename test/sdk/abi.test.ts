@@ -2,10 +2,12 @@
 // functions with the spec's signatures, and exports the ABI marker, the allocator and the callbacks.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CALLBACKS, HOST_FUNCTIONS, REQUIRED_EXPORTS } from './abi-spec.js';
-import { compileExample, sdkRoot, type Target } from './compile.js';
+import { compileExample, compileProject, sdkRoot, type Target } from './compile.js';
+import { FakeHost } from './fake-host.js';
 import { formatSignature, inspectWasm } from './wasm-inspect.js';
 import { Wasm } from './wasm-api.js';
 
@@ -56,4 +58,29 @@ describe('SDK example filters against the proxy-wasm v0.2.1 ABI', () => {
       });
     }
   }
+
+  it("the README's hello filter builds as a user's project would and works", async () => {
+    const readme = readFileSync(join(sdkRoot, 'README.md'), 'utf8');
+    const source = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(source, 'README has a hello filter');
+    const dir = mkdtempSync(join(tmpdir(), 'weft-sdk-readme-'));
+    try {
+      writeFileSync(join(dir, 'asconfig.json'), JSON.stringify({
+        extends: join(sdkRoot, 'asconfig.json'),
+        entries: ['assembly/index.ts'],
+        targets: { release: { outFile: 'build/filter.wasm' } },
+      }));
+      mkdirSync(join(dir, 'assembly'));
+      writeFileSync(join(dir, 'assembly', 'index.ts'), source);
+      const { wasm } = await compileProject(join(dir, 'asconfig.json'), 'release');
+      const host = await FakeHost.load(wasm);
+      host.startRoot(1);
+      host.newStream(2, 1);
+      host.responseHeaders(2, [[':status', '200']]);
+      assert.equal(host.header(2, 2, 'x-hello'), 'world');
+      console.log(`README hello filter, release build: ${wasm.length} bytes`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
