@@ -84,6 +84,18 @@ export class RootContext extends Context {
     return s === null ? "" : s;
   }
 
+  /**
+   * The VM configuration parsed as JSON; an absent or empty configuration parses as `{}`.
+   *
+   * @example
+   * onVmStart(size: usize): bool { return this.vmConfigurationJson().ok; }
+   */
+  vmConfigurationJson(): JsonParseResult {
+    const bytes = this.vmConfiguration();
+    if (bytes === null || bytes.byteLength == 0) return parseJsonBytes(String.UTF8.encode("{}"));
+    return parseJsonBytes(bytes);
+  }
+
   /** The plugin configuration bytes (valid in `onConfigure`), or null. */
   pluginConfiguration(): ArrayBuffer | null {
     return getBufferBytes(BufferType.PluginConfiguration, 0, this.pluginConfigurationSize);

@@ -30,6 +30,15 @@ describe('SDK dispatcher and API on the fake host', () => {
     assert.deepEqual(messages(await probe('other')), ['configure other other']);
   });
 
+  it('hands the VM configuration to onVmStart as JSON', async () => {
+    const host = await FakeHost.load(wasm);
+    host.properties.set('plugin_root_id', enc.encode('probe'));
+    assert.equal(host.startRoot(1, '', '{"start": false}').vmStart, 0);
+    const ok = await FakeHost.load(wasm);
+    ok.properties.set('plugin_root_id', enc.encode('probe'));
+    assert.equal(ok.startRoot(1, '', '').vmStart, 1);
+  });
+
   it('creates, finishes and deletes stream contexts; onLog reads headers; unknown ids are harmless', async () => {
     const host = await probe();
     host.newStream(2, 1);

@@ -39,6 +39,10 @@ class ProbeRoot extends RootContext {
   queue: SharedQueue | null = null;
   stream: Events | null = null;
 
+  onVmStart(size: usize): bool {
+    const vm = this.vmConfigurationJson();
+    return vm.ok && vm.object().getBool("start", true);
+  }
   onConfigure(size: usize): bool {
     say("configure " + this.rootId + " " + this.pluginConfigurationString());
     return true;
