@@ -22,8 +22,8 @@ export { Counter, Gauge, Histogram, Metric } from "./metrics";
 export { getSharedData, setSharedData, setSharedDataString, SharedData, SharedQueue } from "./shared";
 export { callForeignFunction, getEnv, getEnvAll, monotonicNanos, nowNanos, randomBytes, randomF64, randomU64 } from "./system";
 export {
-  JsonArray, JsonBool, JsonKind, JsonNull, JsonNumber, JsonObject, JsonParseResult, JsonString, JsonValue,
-  JSON_MAX_DEPTH, parseJson, parseJsonBytes,
-} from "./json";
+  JsonArray, JsonBool, JsonKind, JsonNull, JsonNumber, JsonObject, JsonString, JsonValue,
+} from "./json-value";
+export { JSON_MAX_DEPTH, JsonParseResult, parseJson, parseJsonBytes } from "./json";
 export { setGcInterval } from "./runtime";
 export { CallStatus, NO_GRPC_STATUS } from "./hostcalls/streams";
