@@ -6,13 +6,13 @@ import type { DeadlineSweeper, Expirable } from './deadline-sweeper.js';
 import { HeadAction, CallbackAction, ParseStatus, type H1Head, type H1Parser, type H1ParserFactory, type H1ParserHandler } from './h1-parser.js';
 import { createLlhttpParser } from './h1-parser-llhttp.js';
 import {
+  FIELDS_KEEP_UPGRADE,
+  FIELDS_SKIP_CONTENT_LENGTH,
   copyEndToEnd,
+  fieldLines,
   httpDate,
   isFramingError,
-  isHopByHop,
   isValidAuthority,
-  isValidFieldName,
-  isValidFieldValue,
   parseContentLength,
   requestFraming,
   statusLine,
@@ -560,7 +560,7 @@ class H1ServerStream implements ResponseEncoder {
     if (this.responseStarted || this.complete || this.http10) return;
     const status = Number(headers.get(':status'));
     if (!(status >= 100 && status < 200) || status === 101) return;
-    this.conn.write(statusLine(status, false) + serializeFields(headers, false) + '\r\n');
+    this.conn.write(statusLine(status, false) + fieldLines(headers.list, 0) + '\r\n');
   }
 
   encodeHeaders(headers: HeaderMap, endStream: boolean): void {
@@ -604,7 +604,10 @@ class H1ServerStream implements ResponseEncoder {
     } else if (this.http10) {
       framingFields += 'connection: keep-alive\r\n';
     }
-    let head = statusLine(status, this.http10) + serializeFields(headers, tunnel && status === 101, keepContentLength) + framingFields;
+    let head =
+      statusLine(status, this.http10) +
+      fieldLines(headers.list, (tunnel && status === 101 ? FIELDS_KEEP_UPGRADE : 0) | (keepContentLength ? 0 : FIELDS_SKIP_CONTENT_LENGTH)) +
+      framingFields;
     if (!headers.has('date')) head += `date: ${httpDate()}\r\n`;
     head += '\r\n';
     if (tunnel) this.upgraded = true;
@@ -668,7 +671,7 @@ class H1ServerStream implements ResponseEncoder {
   encodeTrailers(trailers: HeaderMap): void {
     if (this.complete || this.responseDone) return;
     if (this.out === Out.Chunked) {
-      this.conn.write(`0\r\n${serializeFields(trailers, false, false)}\r\n`);
+      this.conn.write(`0\r\n${fieldLines(trailers.list, FIELDS_SKIP_CONTENT_LENGTH)}\r\n`);
       this.conn.uncork();
       this.finishResponse();
       return;
@@ -699,23 +702,4 @@ class H1ServerStream implements ResponseEncoder {
     if (this.out === Out.Close) this.conn.closeAfterResponse = true;
     this.conn.maybeFinishStream(this);
   }
-}
-
-/**
- * Field lines of `headers` for the wire: skips pseudo-headers, hop-by-hop fields (framing is the
- * codec's job) and fields a filter made unsafe (invalid name, CR/LF/NUL in the value).
- */
-function serializeFields(headers: HeaderMap, keepUpgrade: boolean, keepContentLength = true): string {
-  const l = headers.list;
-  let out = '';
-  for (let i = 0; i < l.length; i += 2) {
-    const n = l[i]!;
-    if (n.charCodeAt(0) === 58 /* : */) continue;
-    if (isHopByHop(n) && !(keepUpgrade && n === 'upgrade')) continue;
-    if (!keepContentLength && n === 'content-length') continue;
-    const v = l[i + 1]!;
-    if (!isValidFieldName(n) || !isValidFieldValue(v)) continue;
-    out += `${n}: ${v}\r\n`;
-  }
-  return out;
 }
