@@ -466,6 +466,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     }
     this.stream = null;
     s.complete = true;
+    s.releaseReadDisables();
     if (this.tunnel) {
       this.close();
       return;
@@ -537,6 +538,7 @@ class H1ServerStream implements ResponseEncoder {
   headerBytes = 0;
   private out = Out.None;
   private outRemaining = 0;
+  private readDisables = 0;
   private upgraded = false;
   /** Upgrade or CONNECT: the request never ends by itself; after a 101 (2xx for CONNECT) it is a tunnel. */
   readonly tunnelRequest: boolean;
@@ -687,7 +689,14 @@ class H1ServerStream implements ResponseEncoder {
 
   readDisable(disable: boolean): void {
     if (this.complete) return;
+    if (!disable && this.readDisables === 0) return;
+    this.readDisables += disable ? 1 : -1;
     this.conn.readDisable(disable);
+  }
+
+  /** The stream is over: whatever reading it still held paused is released (the next request must be read). */
+  releaseReadDisables(): void {
+    for (; this.readDisables > 0; this.readDisables--) this.conn.readDisable(false);
   }
 
   /** The codec ends the stream (error, timeout, peer gone): tell the decoder once. */

@@ -1,10 +1,12 @@
 // The clusters of one Snapshot; pools whose cluster did not change are carried over from the previous Snapshot.
-import type { ClusterConfig, Snapshot } from '../../api/snapshot/index.js';
+import { formatAddress, type ClusterConfig, type HostPort, type Snapshot } from '../../api/snapshot/index.js';
 import { WeftError, err, ok, type Result } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { H1ParserFactory } from '../http/h1-parser.js';
 import type { ProxyMetrics } from '../stats/proxy-metrics.js';
-import { tcpConnector, type UpstreamConnector } from './connector.js';
+import { tcpConnector, type UpstreamConnector, type UpstreamSocket } from './connector.js';
+import type { LoadBalancer } from './load-balancer.js';
+import { createLoadBalancer } from './load-balancers.js';
 import { createHttp1Pool, type ClusterPool, type PoolContext } from './pool-http1.js';
 import type { ClusterManager } from './types.js';
 
@@ -28,6 +30,8 @@ export interface ClusterManagerOptions {
 interface SharedPool {
   readonly key: string;
   readonly pool: ClusterPool;
+  /** For raw (TCP proxy) connections: the cluster's endpoints, balancer and connector. */
+  readonly raw: { readonly endpoints: readonly HostPort[]; readonly lb: LoadBalancer; readonly connector: UpstreamConnector };
   refs: number;
 }
 
@@ -80,7 +84,16 @@ export class SnapshotClusters implements ClusterManager {
         parserFactory: options.parserFactory,
       });
       created.push(pool);
-      pools.set(cluster.name, { key, pool, refs: 1 });
+      const raw = {
+        endpoints: cluster.endpoints.map((e) => e.address),
+        lb: createLoadBalancer(
+          cluster.lb_policy,
+          cluster.endpoints.map((e) => e.weight),
+          { random: options.random },
+        ),
+        connector,
+      };
+      pools.set(cluster.name, { key, pool, raw, refs: 1 });
     }
     for (const p of reused) p.refs++;
     return ok(new SnapshotClusters(pools));
@@ -92,6 +105,20 @@ export class SnapshotClusters implements ClusterManager {
 
   names(): string[] {
     return [...this.pools.keys()];
+  }
+
+  /**
+   * Dials one endpoint of `cluster` for a raw byte stream (the TCP proxy): load-balanced like
+   * its requests, through the cluster's connector (TLS when it originates TLS). Undefined when the
+   * cluster does not exist or has no endpoint. Connection failures surface on the socket.
+   */
+  openConnection(cluster: string): { readonly upstream: UpstreamSocket; readonly address: string } | undefined {
+    const raw = this.pools.get(cluster)?.raw;
+    if (raw === undefined) return undefined;
+    const i = raw.lb.pick();
+    if (i === undefined) return undefined;
+    const endpoint = raw.endpoints[i]!;
+    return { upstream: raw.connector(endpoint), address: formatAddress(endpoint) };
   }
 
   /** Closes idle upstream connections (drain). */
