@@ -190,6 +190,8 @@ class WeftDataPlane implements DataPlaneImpl {
         if (plan.entry !== undefined) continue;
         opened.push(await Listener.open(plan.runtime!, { logger: this.listenerLog, hooks: this.hooks, nextConnectionId: () => ++this.connectionIds }));
       }
+      // close() or drain() may have run while this apply awaited.
+      if (this.closed || this.isDraining) throw new WeftError('data_plane_stopped', 'the data plane stopped while the Snapshot was being applied');
     } catch (e) {
       for (const l of opened) await l.close();
       clusters?.release();
