@@ -9,13 +9,15 @@ export interface Expirable {
 }
 
 /**
- * Checks registered items every `tickMs` (so a deadline fires up to one tick late). Setting a
- * deadline is a field write, so codecs can move it per request at no cost. The timer is unref'd
- * and runs only while items are registered.
+ * Checks registered items every `tickMs`. Setting a deadline is a field write against `now()`, a
+ * clock the sweep refreshes once per tick and that is never ahead of real time: a deadline fires
+ * between its time and two ticks later, never early. Per request, that is no timer and no clock
+ * read. The interval timer is unref'd and runs only while items are registered.
  */
 export class DeadlineSweeper {
   private readonly items = new Set<Expirable>();
   private timer: NodeJS.Timeout | undefined;
+  private coarse = performance.now();
 
   constructor(readonly tickMs: number) {}
 
@@ -26,13 +28,24 @@ export class DeadlineSweeper {
     return Math.max(25, Math.min(1000, Math.floor(Math.min(...positive) / 4)));
   }
 
+  /**
+   * The time to set deadlines from: real time at most one tick ago. Deadlines set as
+   * `now() + timeout` are measured from (up to one tick) before the event, so they are padded by
+   * one tick to never fire early: use `deadlineIn(timeout)`.
+   */
   now(): number {
-    return performance.now();
+    return this.coarse;
+  }
+
+  /** A deadline `ms` from now (padded by one tick: see now()). */
+  deadlineIn(ms: number): number {
+    return this.coarse + ms + this.tickMs;
   }
 
   add(item: Expirable): void {
     this.items.add(item);
     if (this.timer === undefined) {
+      this.coarse = performance.now();
       this.timer = setInterval(() => this.sweep(), this.tickMs);
       this.timer.unref();
     }
@@ -58,6 +71,7 @@ export class DeadlineSweeper {
 
   private sweep(): void {
     const now = performance.now();
+    this.coarse = now;
     for (const item of this.items) {
       if (item.deadline !== 0 && item.deadline <= now) {
         item.deadline = 0;

@@ -165,7 +165,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     this.phase = Phase.Head;
     this.requestStart = this.options.sweeper.now();
     const t = this.options.headersTimeoutMs;
-    this.deadline = t > 0 ? this.requestStart + t : 0;
+    this.deadline = t > 0 ? this.options.sweeper.deadlineIn(t) : 0;
   }
 
   private parse(chunk: Buffer): void {
@@ -362,7 +362,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     this.stream = s;
     this.phase = Phase.Active;
     const rt = this.options.requestTimeoutMs;
-    this.deadline = !endStream && rt > 0 ? this.requestStart + rt : 0;
+    this.deadline = !endStream && rt > 0 ? this.requestStart + rt + this.options.sweeper.tickMs : 0;
     s.decoder = this.callbacks.newStream(s, this.info, http10 ? 'HTTP/1.0' : 'HTTP/1.1');
     s.decoder.decodeHeaders(new HeaderMap(list), endStream);
     if (endStream) this.maybeFinishStream(s);
@@ -481,7 +481,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
   private setIdleDeadline(): void {
     this.phase = Phase.Idle;
     const t = this.options.idleTimeoutMs;
-    this.deadline = t > 0 ? this.options.sweeper.now() + t : 0;
+    this.deadline = t > 0 ? this.options.sweeper.deadlineIn(t) : 0;
   }
 
   /** Ends the connection after what is written (FIN), and destroys it if the peer lingers. */
@@ -492,7 +492,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     this.out.flush();
     this.parser.destroy();
     this.socket.end();
-    this.deadline = this.options.sweeper.now() + CLOSE_GRACE_MS;
+    this.deadline = this.options.sweeper.deadlineIn(CLOSE_GRACE_MS);
   }
 
   onDeadline(): void {

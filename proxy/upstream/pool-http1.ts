@@ -9,6 +9,7 @@ import type { UpstreamConnector } from './connector.js';
 import { Http1ClientConnection, Http1UpstreamRequest, type ConnectionOwner } from './http1-client.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { createLoadBalancer } from './load-balancers.js';
+import { DeadlineSweeper } from '../http/deadline-sweeper.js';
 import type { Cluster, UpstreamFailure, UpstreamRequest, UpstreamRequestOptions, UpstreamResponseHandler } from './types.js';
 
 /** A cluster with a lifetime: the cluster manager closes it when no Snapshot uses it any more. */
@@ -30,6 +31,9 @@ export interface PoolContext {
   readonly parserFactory?: H1ParserFactory;
 }
 
+/** Route timeouts fire within 50–100 ms after they pass (one sweep of in-flight requests per 50 ms, no timer per request). */
+const TIMEOUT_TICK_MS = 50;
+
 /** Most requests one endpoint queues while all its connections are busy (503 upstream_overflow beyond). */
 const MAX_PENDING_PER_ENDPOINT = 1024;
 
@@ -43,6 +47,8 @@ class Http1ClusterPool implements ClusterPool {
   readonly protocol = 'http1' as const;
   private readonly endpoints: EndpointPool[];
   private readonly lb: LoadBalancer;
+  /** Route timeouts of this cluster's requests in flight. */
+  private readonly timeouts = new DeadlineSweeper(TIMEOUT_TICK_MS);
 
   constructor(config: ClusterConfig, ctx: PoolContext) {
     this.name = config.name;
@@ -61,7 +67,7 @@ class Http1ClusterPool implements ClusterPool {
   }
 
   newRequest(headers: HeaderMap, endStream: boolean, handler: UpstreamResponseHandler, options: UpstreamRequestOptions): UpstreamRequest {
-    const req = new Http1UpstreamRequest(headers, endStream, handler, options);
+    const req = new Http1UpstreamRequest(headers, endStream, handler, options, this.timeouts);
     const i = this.lb.pick(options.hashKey);
     if (i === undefined) failLater(req, 'no_healthy_endpoint', `cluster "${this.name}" has no endpoints`);
     else this.endpoints[i]!.acquire(req);
@@ -74,6 +80,7 @@ class Http1ClusterPool implements ClusterPool {
 
   close(): void {
     for (const e of this.endpoints) e.close();
+    this.timeouts.close();
   }
 }
 
