@@ -4,18 +4,21 @@ import { performance } from 'node:perf_hooks';
 /** Something with a deadline on the `performance.now()` clock; 0 means none. */
 export interface Expirable {
   deadline: number;
+  /** The sweeper's bookkeeping: the item's slot while registered (start at -1). */
+  sweepIndex: number;
   /** Called once when `now` passed `deadline` (the sweeper resets `deadline` to 0 before calling). */
   onDeadline(now: number): void;
 }
 
 /**
  * Checks registered items every `tickMs`. Setting a deadline is a field write against `now()`, a
- * clock the sweep refreshes once per tick and that is never ahead of real time: a deadline fires
- * between its time and two ticks later, never early. Per request, that is no timer and no clock
- * read. The interval timer is unref'd and runs only while items are registered.
+ * clock each sweep refreshes, padded by a tick (`deadlineIn`): a deadline fires between its
+ * time and two ticks later (measured from the last sweep; a stalled event loop shifts both). Per
+ * request, that is no timer, no clock read and no allocation: items sit in an array and know
+ * their slot. The interval is unref'd and stops one tick after the last item left.
  */
 export class DeadlineSweeper {
-  private readonly items = new Set<Expirable>();
+  private items: Expirable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private coarse = performance.now();
 
@@ -28,22 +31,21 @@ export class DeadlineSweeper {
     return Math.max(25, Math.min(1000, Math.floor(Math.min(...positive) / 4)));
   }
 
-  /**
-   * The time to set deadlines from: real time at most one tick ago. Deadlines set as
-   * `now() + timeout` are measured from (up to one tick) before the event, so they are padded by
-   * one tick to never fire early: use `deadlineIn(timeout)`.
-   */
+  /** The clock deadlines are set from: real time as of the last sweep (see deadlineIn). */
   now(): number {
     return this.coarse;
   }
 
-  /** A deadline `ms` from now (padded by one tick: see now()). */
+  /** A deadline `ms` from now, padded by one tick so that it does not fire early. Call after add(). */
   deadlineIn(ms: number): number {
     return this.coarse + ms + this.tickMs;
   }
 
+  /** Registers `item` (no-op if it already is). Register before computing its deadline. */
   add(item: Expirable): void {
-    this.items.add(item);
+    if (item.sweepIndex >= 0) return;
+    item.sweepIndex = this.items.length;
+    this.items.push(item);
     if (this.timer === undefined) {
       this.coarse = performance.now();
       this.timer = setInterval(() => this.sweep(), this.tickMs);
@@ -52,19 +54,23 @@ export class DeadlineSweeper {
   }
 
   delete(item: Expirable): void {
-    this.items.delete(item);
-    if (this.items.size === 0 && this.timer !== undefined) {
-      clearInterval(this.timer);
-      this.timer = undefined;
+    const i = item.sweepIndex;
+    if (i < 0 || this.items[i] !== item) return;
+    const last = this.items.pop()!;
+    if (last !== item) {
+      this.items[i] = last;
+      last.sweepIndex = i;
     }
+    item.sweepIndex = -1;
   }
 
   get size(): number {
-    return this.items.size;
+    return this.items.length;
   }
 
   close(): void {
-    this.items.clear();
+    for (const item of this.items) item.sweepIndex = -1;
+    this.items = [];
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -72,14 +78,21 @@ export class DeadlineSweeper {
   private sweep(): void {
     const now = performance.now();
     this.coarse = now;
-    for (const item of this.items) {
-      if (item.deadline !== 0 && item.deadline <= now) {
-        item.deadline = 0;
-        try {
-          item.onDeadline(now);
-        } catch {
-          // An item's handler failing must not stop the sweep; items log their own errors.
-        }
+    const items = this.items;
+    if (items.length === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    // Backwards: an item that leaves in its handler swaps the last one into its slot, already visited.
+    for (let i = items.length - 1; i >= 0; i--) {
+      const item = items[i];
+      if (item === undefined || item.deadline === 0 || item.deadline > now) continue;
+      item.deadline = 0;
+      try {
+        item.onDeadline(now);
+      } catch {
+        // An item's handler failing must not stop the sweep; items log their own errors.
       }
     }
   }

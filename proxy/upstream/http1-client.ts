@@ -67,6 +67,7 @@ export class Http1UpstreamRequest implements UpstreamRequest, Expirable {
   bodyRemaining = 0;
   /** When the route timeout passes (see DeadlineSweeper); 0 for none. */
   deadline = 0;
+  sweepIndex = -1;
   readonly method: string;
   readonly upgrade: boolean;
   /** Set while the request waits in a pool's queue: takes it out on reset. */
@@ -83,8 +84,8 @@ export class Http1UpstreamRequest implements UpstreamRequest, Expirable {
     this.method = headers.get(':method') ?? 'GET';
     this.upgrade = options.upgrade === true;
     if (options.timeoutMs > 0) {
-      this.deadline = timeouts.deadlineIn(options.timeoutMs);
       timeouts.add(this);
+      this.deadline = timeouts.deadlineIn(options.timeoutMs);
     }
   }
 
@@ -138,7 +139,7 @@ export class Http1UpstreamRequest implements UpstreamRequest, Expirable {
 
   finish(): void {
     this.done = true;
-    if (this.options.timeoutMs > 0) this.timeouts.delete(this);
+    this.timeouts.delete(this);
   }
 
   onDeadline(): void {
