@@ -113,7 +113,11 @@ describe('proxying through a node:http upstream', () => {
     c.send(`GET /xff HTTP/1.1\r\n${H}X-Request-Id: bad id with spaces\r\n\r\n`);
     await c.reader.read();
     seen = last();
-    assert.match(String(seen.headers['x-request-id']), /^[0-9a-f]{16}-[0-9a-f]+$/);
+    const generated = String(seen.headers['x-request-id']);
+    assert.match(generated, /^[0-9a-f]{16}-[0-9a-f]+$/);
+    c.send(`GET /xff HTTP/1.1\r\n${H}\r\n`);
+    await c.reader.read();
+    assert.notEqual(last().headers['x-request-id'], generated, 'each request gets its own id');
     c.close();
   });
 
