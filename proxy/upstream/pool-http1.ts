@@ -3,6 +3,7 @@ import type { ClusterConfig } from '../../api/snapshot/index.js';
 import { formatAddress, type HostPort } from '../../api/snapshot/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { H1ParserFactory } from '../http/h1-parser.js';
+import { requestHeadProblem } from '../http/h1-wire.js';
 import type { HeaderMap } from '../http/header-map.js';
 import type { ClusterMetrics } from '../stats/proxy-metrics.js';
 import type { UpstreamConnector } from './connector.js';
@@ -68,6 +69,11 @@ class Http1ClusterPool implements ClusterPool {
 
   newRequest(headers: HeaderMap, endStream: boolean, handler: UpstreamResponseHandler, options: UpstreamRequestOptions): UpstreamRequest {
     const req = new Http1UpstreamRequest(headers, endStream, handler, options, this.timeouts);
+    const problem = requestHeadProblem(req.method, headers.get(':path'), headers.get(':authority'));
+    if (problem !== undefined) {
+      failLater(req, 'protocol_error', `cannot send this request over HTTP/1.1: ${problem}`);
+      return req;
+    }
     const i = this.lb.pick(options.hashKey);
     if (i === undefined) failLater(req, 'no_healthy_endpoint', `cluster "${this.name}" has no endpoints`);
     else this.endpoints[i]!.acquire(req);
