@@ -12,6 +12,7 @@ import {
 } from '../../api/snapshot/index.js';
 import { type Result, ok, err } from '../../lib/errors.js';
 import { locatorFor, type Locate } from './locate.js';
+import { deepFreeze } from './deep-freeze.js';
 
 /** A config file turned into the Snapshot the proxy runs on. */
 export interface LoadedConfig {
@@ -139,12 +140,4 @@ function describeFsError(e: unknown): string {
     default:
       return (e as Error | undefined)?.message ?? String(e);
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
-  }
-  return value;
 }
