@@ -34,9 +34,3 @@ export interface ProcessHooks {
   onPrimaryStart?(ctx: PrimaryStartContext): Promise<PrimaryStartResult | void>;
   onWorkerStart?(ctx: WorkerStartContext): Promise<{ close?: () => Promise<void> } | void>;
 }
-
-/**
- * The hooks built into Weft, in the order they run. The Wasm host registers its shared-data server
- * here (primary: start the server, pass its socket path in `env`; worker: connect to it).
- */
-export const PROCESS_HOOKS: readonly ProcessHooks[] = [];
