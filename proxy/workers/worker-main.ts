@@ -50,6 +50,7 @@ function onMessage(m: ToWorker): void {
 
 async function apply(seq: number, snapshot: Snapshot): Promise<void> {
   if (draining) return;
+  log.debug({ seq, version: snapshot.version }, 'applying snapshot');
   try {
     await dataPlane.apply(snapshot);
     const listeners: Record<string, string> = {};

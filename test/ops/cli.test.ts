@@ -34,6 +34,11 @@ test('usage errors exit 2 with a message naming the problem', async () => {
     [['version', 'extra'], /^weft version: unexpected argument 'extra'/],
     [['proxy', '--config'], /^weft proxy: option '--config' needs a value/],
     [['help', 'nope'], /^weft: unknown command 'nope'/],
+    [['proxy'], /^weft proxy: --config FILE is required/],
+    [['proxy', '--config', 'x.yaml', '--workers', 'many'], /^weft proxy: --workers must be a number from 1 to 256, or "auto" \(got "many"\)/],
+    [['proxy', '--config', 'x.yaml', '--workers', '0'], /^weft proxy: --workers must be a number/],
+    [['proxy', '--config', 'x.yaml', '--admin', 'localhost'], /^weft proxy: --admin must be HOST:PORT/],
+    [['proxy', '--config', 'x.yaml', '--log-level', 'loud'], /^weft proxy: --log-level must be one of trace, debug, info, warn, error, fatal, silent/],
   ];
   for (const [args, message] of cases) {
     const r = await runWeft(args);

@@ -89,3 +89,21 @@ test('a request in flight during a reload finishes on the Snapshot it started wi
   assert.equal(done.status, 200);
   assert.deepEqual(JSON.parse(done.text), { upstream: 'one', path: '/slow' });
 });
+
+test('a valid config that cannot be applied (a port in use) is rejected and the old config keeps serving', async (t) => {
+  const upstream = await TestUpstream.start(t, 'busy');
+  const p = await start(t, base);
+  const version = (await p.weft.waitForMsg('weft serving')).version;
+  writeAtomic(
+    p.path,
+    configText(base).replace('"listeners": [', `"listeners": [\n    { "name": "busy", "address": "127.0.0.1:${upstream.port}", "http": { "route_table": "main" } },`),
+  );
+  const failed = await p.weft.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('config not applied'), 'the failed apply');
+  assert.equal(failed.level, 'error');
+  assert.equal(failed.keeping, version);
+  assert.match(failed.err as string, new RegExp(`127\\.0\\.0\\.1:${upstream.port}`));
+  assert.equal((await getText(`${p.web}/a`)).text, 'route a');
+  const dump = (await (await fetch(`${p.admin}/config_dump`)).json()) as { version: string; listeners: unknown[] };
+  assert.equal(dump.version, version);
+  assert.equal(dump.listeners.length, 1);
+});

@@ -85,12 +85,18 @@ test('--workers 2: both workers serve, a killed worker is replaced, a reload rea
   assert.equal(replaced[0]!.pid, w1b);
   assert.ok(!alive(w1!) && !alive(w2!));
 
+  // Runtime log levels reach every worker: the workers' debug line for an apply shows up from both.
+  const set = await fetch(`${admin}/logging?component=worker&level=debug`, { method: 'POST' });
+  assert.equal(((await set.json()) as { levels: Record<string, string> }).levels.worker, 'debug');
+
   // A reload reaches both workers.
   writeAtomic(path, configText({ ...spec, routes: [{ exact: '/b', direct: { status: 202, body: 'b' } }, ...spec.routes] }));
   const applied = await weft.waitFor((l) => l.msg === 'config applied', 'the reload');
   const after = await workers(admin);
   assert.deepEqual(after.map((w) => w.version), [applied.version, applied.version]);
   for (let i = 0; i < 6; i++) assert.equal((await getFresh(`${web}/b`)).status, 202);
+  const debugFrom = new Set(weft.lines.filter((l) => l.msg === 'applying snapshot' && l.version === applied.version).map((l) => l.pid));
+  assert.deepEqual([...debugFrom].sort(), after.map((w) => w.pid).sort());
 
   // Metrics: the primary's and the workers', aggregated into one exposition.
   const metrics = await (await fetch(`${admin}/stats/prometheus`)).text();
