@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { WeftProcess } from './weft-process.js';
 import { configText, getText, serving, tempDir, TestUpstream, writeAtomic, type ConfigSpec } from './fixtures.js';
 
@@ -106,4 +107,17 @@ test('a valid config that cannot be applied (a port in use) is rejected and the 
   const dump = (await (await fetch(`${p.admin}/config_dump`)).json()) as { version: string; listeners: unknown[] };
   assert.equal(dump.version, version);
   assert.equal(dump.listeners.length, 1);
+});
+
+test('a reload that changes admin.address moves the admin listener', async (t) => {
+  const p = await start(t, base);
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  writeAtomic(p.path, configText(base).replace('"address": "127.0.0.1:0"\n  }', `"address": "127.0.0.1:${port}"\n  }`));
+  const moved = await p.weft.waitForMsg('admin moved');
+  assert.equal(moved.address, `127.0.0.1:${port}`);
+  assert.equal((await getText(`http://127.0.0.1:${port}/ready`)).text, 'ready\n');
+  await assert.rejects(fetch(`${p.admin}/ready`, { headers: { connection: 'close' } }), 'the old admin address is closed');
 });
