@@ -31,9 +31,15 @@ function refused(url: string): Promise<boolean> {
   });
 }
 
-test('SIGTERM drains: keep-alive requests in flight all complete, /ready turns 503, new connections are refused, exit 0', async (t) => {
+for (const workers of ['1', '2']) {
+  test(`--workers ${workers}: SIGTERM drains: keep-alive requests in flight all complete, /ready turns 503, new connections are refused, exit 0`, async (t) => {
+    await drainsInFlight(t, ['--workers', workers]);
+  });
+}
+
+async function drainsInFlight(t: { after: (fn: () => unknown) => void }, flags: string[]): Promise<void> {
   const upstream = await TestUpstream.start(t, 'up');
-  const p = await start(t, upstream, '30s');
+  const p = await start(t, upstream, '30s', flags);
   const pool = new Pool(p.web, { connections: CONNECTIONS, pipelining: 1 });
   t.after(() => pool.destroy());
 
@@ -65,7 +71,7 @@ test('SIGTERM drains: keep-alive requests in flight all complete, /ready turns 5
   const exit = await p.weft.exited;
   assert.deepEqual(exit, { code: 0, signal: null });
   assert.ok(p.weft.lines.some((l) => l.msg === 'stopped'));
-});
+}
 
 test('a second SIGTERM during the drain exits at once with code 1', async (t) => {
   const upstream = await TestUpstream.start(t, 'up');
