@@ -60,7 +60,14 @@ async function drainsInFlight(t: { after: (fn: () => unknown) => void }, flags: 
   const ready = await getText(`${p.admin}/ready`);
   assert.equal(ready.status, 503);
   assert.equal(ready.text, 'draining\n');
-  assert.ok(await refused(p.web), 'the listener no longer accepts');
+  // With workers the shared listening socket closes once every worker has closed its handle, which
+  // the primary learns over IPC: wait for it (bounded) rather than race it.
+  let closed = await refused(p.web);
+  for (let i = 0; !closed && flags.includes('2') && i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    closed = await refused(p.web);
+  }
+  assert.ok(closed, 'the listener no longer accepts');
 
   upstream.release();
   const results = await Promise.all(inflight);
