@@ -223,11 +223,19 @@ export class WorkerPool implements ServingTarget {
     });
     slot.worker = worker;
     slot.pid = worker.process.pid;
-    slot.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    // Gone means exited AND disconnected: node:cluster stops handing connections to a worker on
+    // 'disconnect', which may come after 'exit'.
+    const gone = new Promise<[number | null, string | null]>((resolve) => {
+      worker.once('exit', (code: number | null, signal: string | null) => {
+        if (!worker.isConnected()) resolve([code, signal]);
+        else worker.once('disconnect', () => resolve([code, signal]));
+      });
+    });
+    slot.exited = gone.then(() => {});
     worker.on('message', (m: unknown) => {
       if (slot.worker === worker && isFromWorker(m)) this.onMessage(slot, m);
     });
-    worker.on('exit', (code, signal) => this.onExit(slot, worker, code, signal));
+    void gone.then(([code, signal]) => this.onExit(slot, worker, code, signal));
     worker.on('error', (e) => this.log.warn({ worker: slot.id, pid: slot.pid, err: e.message }, 'worker channel error'));
   }
 
