@@ -45,6 +45,8 @@ export interface BuildResult {
 }
 
 const PACKAGE = `${sep}node_modules${sep}@weft${sep}sdk${sep}`;
+/** Bump when what this file does to asc's output changes: cached builds of older versions are ignored. */
+const CACHE_FORMAT = 2;
 const DEFAULT_OUT: Record<BuildTarget, string> = { release: 'build/filter.wasm', debug: 'build/filter.debug.wasm' };
 
 interface ConfigFile {
@@ -169,7 +171,7 @@ export async function buildFilter(projectDir: string, options: BuildOptions = {}
   ];
 
   const cacheDir = options.cache === false ? undefined : (options.cache ?? cacheDirFor(dir));
-  const key = sha(JSON.stringify([asc.version, dir, args, configText, target]));
+  const key = sha(JSON.stringify([CACHE_FORMAT, asc.version, dir, args, configText, target]));
   if (cacheDir) {
     const hit = await readCache(cacheDir, key);
     if (hit) {
@@ -218,12 +220,27 @@ export async function buildFilter(projectDir: string, options: BuildOptions = {}
   let sourceMap: string | undefined;
   for (const [name, contents] of outputs) {
     if (name.endsWith('.wasm')) wasm = contents as Uint8Array;
-    else if (name.endsWith('.wasm.map')) sourceMap = String(contents);
+    else if (name.endsWith('.wasm.map')) sourceMap = normalizeSourceMap(String(contents));
   }
   if (!wasm) throw new WeftError('plugin_build_failed', `asc produced no module for ${dir} (${target})`);
   if (cacheDir) await writeCache(cacheDir, key, { files, warnings, hasMap: sourceMap !== undefined }, wasm, sourceMap);
   if (options.write) await writeOutputs(dir, outFile, wasm, sourceMap);
   return { wasm, sourceMap, target, outFile, warnings, cached: false };
+}
+
+/**
+ * asc names the module's basename as the map's `sourceRoot` ("./filter.debug"), a folder that does
+ * not exist; without it, trap locations read `assembly/index.ts:12:5` as a user expects.
+ */
+function normalizeSourceMap(json: string): string {
+  try {
+    const map = JSON.parse(json) as { sourceRoot?: string };
+    if (map.sourceRoot === undefined || !/^\.\/[^/]+$/.test(map.sourceRoot)) return json;
+    delete map.sourceRoot;
+    return JSON.stringify(map);
+  } catch {
+    return json;
+  }
 }
 
 async function writeOutputs(dir: string, outFile: string, wasm: Uint8Array, sourceMap: string | undefined): Promise<void> {

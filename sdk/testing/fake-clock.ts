@@ -23,6 +23,8 @@ interface Timer {
 export class FakeClock implements HostClock {
   private wallMs: number;
   private monoMs = 0;
+  /** Where the monotonic clock starts (a real one is never 0, and SDKs read 0 as an error). */
+  private static readonly MONOTONIC_ORIGIN_MS = 1_000_000;
   private readonly timers: Timer[] = [];
   private nextId = 1;
   private advancing = false;
@@ -42,12 +44,17 @@ export class FakeClock implements HostClock {
     return this.monoMs;
   }
 
+  /** The monotonic clock in ms (the scale of `performance.now()`, as StreamInfo.startMonotonic). */
+  monotonicMs(): number {
+    return FakeClock.MONOTONIC_ORIGIN_MS + this.monoMs;
+  }
+
   wallNs(): bigint {
     return BigInt(Math.round(this.wallMs * 1000)) * 1000n;
   }
 
   monotonicNs(): bigint {
-    return BigInt(Math.round(this.monoMs * 1000)) * 1000n;
+    return BigInt(Math.round(this.monotonicMs() * 1000)) * 1000n;
   }
 
   every(periodMs: number, fn: () => void): () => void {

@@ -328,7 +328,7 @@ export class FilterHarness {
    * when a request starts).
    */
   http(options: HttpStreamOptions = {}): HttpStream {
-    const s = new HttpStream((cb) => this.plugin.http.create(cb), this.spec.maxBufferBytes ?? MIB, this.clock.now(), this.clock.elapsed(), options);
+    const s = new HttpStream((cb) => this.plugin.http.create(cb), this.spec.maxBufferBytes ?? MIB, this.clock.now(), this.clock.monotonicMs(), options);
     s.start();
     return s;
   }
@@ -435,6 +435,21 @@ export class FilterHarness {
   /** The VM's linear memory size in bytes. */
   get memoryBytes(): number {
     return this.vm?.memory.buffer.byteLength ?? 0;
+  }
+
+  /**
+   * Calls a function the module exports (a test-only entry point, say) as the host calls a
+   * callback: with the root context current, the CPU budget reset, traps caught (the VM then
+   * fails) and deferred host actions run afterwards. Returns its result, or -1 when it trapped.
+   *
+   * @example
+   * assert.equal(h.callExport('probe_version'), 3);
+   */
+  callExport(name: string, ...args: (number | bigint)[]): number {
+    const vm = this.vm;
+    const fn = vm?.rawExports[name];
+    if (!vm || typeof fn !== 'function') throw new Error(`the module exports no function ${name}`);
+    return vm.callArgs(this.plugin.root, fn as (...a: never[]) => unknown, args);
   }
 
   /** Ends the plugin: the root context gets on_done / on_delete; timers stop. */
