@@ -452,6 +452,20 @@ export class FilterHarness {
     return vm.callArgs(this.plugin.root, fn as (...a: never[]) => unknown, args);
   }
 
+  /**
+   * Copies `data` into memory the module allocates (its proxy_on_memory_allocate), for a test-only
+   * export to read; returns the address. The module owns (and frees) it.
+   */
+  allocate(data: string | Uint8Array): number {
+    const vm = this.vm;
+    if (!vm) throw new Error('the plugin has no VM');
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const ptr = vm.alloc(Math.max(1, bytes.length));
+    if (ptr === 0) throw new Error('the module could not allocate');
+    vm.bytes().set(bytes, ptr);
+    return ptr;
+  }
+
   /** Ends the plugin: the root context gets on_done / on_delete; timers stop. */
   close(): void {
     this.plugin.close();
