@@ -73,7 +73,11 @@ export interface HarnessOptions {
   readonly callbackCpuMs?: number;
   /** Largest body the filter may hold buffered. Default 1 MiB (the listener default). */
   readonly maxBufferBytes?: number;
-  /** Fake upstream clusters for callouts: a responder, a canned answer, or options. */
+  /**
+   * Fake upstream clusters for callouts, by name: a responder function, a canned answer for every
+   * call (`{ status: 200 }`), or options (`{ protocol: 'http2' }`; `{}` leaves calls pending for
+   * the test to answer).
+   */
   readonly clusters?: Readonly<Record<string, Responder | CannedAnswer | FakeClusterOptions>>;
   /** The clock (default: a FakeClock at the current time, standing still). */
   readonly clock?: FakeClock;
@@ -278,7 +282,8 @@ export class FilterHarness {
     };
     const clusters = new FakeClusters(clock, scheduler);
     for (const [name, c] of Object.entries(options.clusters ?? {})) {
-      const isOptions = typeof c === 'object' && ('respond' in c || 'protocol' in c);
+      // {} declares a cluster whose calls the test answers by hand; a canned 200 is { status: 200 }.
+      const isOptions = typeof c === 'object' && (Object.keys(c).length === 0 || 'respond' in c || 'protocol' in c);
       clusters.add(name, isOptions ? (c as FakeClusterOptions) : { respond: c as Responder | CannedAnswer });
     }
     const metrics = new WasmMetrics(new Registry());
