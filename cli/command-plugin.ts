@@ -5,68 +5,29 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { WeftError } from '../lib/errors.js';
 import { buildFilter, checkSpecAbi, weftRoot, type BuildTarget } from '../sdk/testing/index.js';
+import { UsageError, type CliIo, type CommandContext } from './command.js';
 import { packageNameFor, scaffoldFiles } from './plugin-scaffold.js';
 
-/** Where the command writes (the CLI passes the process streams; tests pass buffers). */
-export interface PluginIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
-
-/** What the CLI hands a command: parsed flags, positionals, output. */
-export interface PluginCommandContext {
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
-  readonly positionals: readonly string[];
-  readonly io: PluginIo;
-}
-
-/** The entry for the CLI's commands table. */
-export const PLUGIN_COMMAND = {
-  name: 'plugin',
-  summary: 'Create, build and test Wasm filters: weft plugin new|build|test.',
-  usage: 'new DIR | build [DIR] [--target release|debug] | test [DIR]',
-  details:
-    'new DIR      Scaffold a filter project (AssemblyScript source, asconfig, a test, README, weft.yaml).\n' +
-    'build [DIR]  Compile with asc into DIR/build/: filter.wasm (optimized) and filter.debug.wasm with\n' +
-    '             its source map. Fails if the module imports anything but proxy-wasm v0.2.1 host calls.\n' +
-    'test [DIR]   Run DIR/test/**/*.test.js (node:test) on Weft\'s Wasm host through `weft/testing`.\n' +
-    'DIR defaults to the current directory. A project without its own @weft/sdk, assemblyscript or\n' +
-    'weft packages uses those of this Weft installation.',
-  options: {
-    target: { type: 'string', value: 'TARGET', help: 'build: release or debug (default: both).' },
-  },
-  positionals: { min: 1, max: 2, name: 'SUBCOMMAND' },
-} as const;
-
-class PluginUsageError extends WeftError {
-  constructor(message: string) {
-    super('usage', message);
-  }
-}
-
 /** Runs `weft plugin …`; resolves with the exit code (0 ok, 1 failure, 2 usage). */
-export async function plugin(ctx: PluginCommandContext): Promise<number> {
+export async function plugin(ctx: CommandContext): Promise<number> {
   const [sub, dir] = ctx.positionals;
   try {
     switch (sub) {
       case 'new':
-        if (!dir) throw new PluginUsageError('plugin new: missing DIR');
+        if (!dir) throw new UsageError('new: missing DIR');
         return await newProject(resolve(dir), ctx.io);
       case 'build': {
         const target = ctx.values.target;
-        if (target !== undefined && target !== 'release' && target !== 'debug') throw new PluginUsageError(`plugin build: --target must be release or debug, not '${String(target)}'`);
+        if (target !== undefined && target !== 'release' && target !== 'debug') throw new UsageError(`build: --target must be release or debug, not '${String(target)}'`);
         return await build(resolve(dir ?? '.'), target === undefined ? ['release', 'debug'] : [target], ctx.io);
       }
       case 'test':
         return await test(resolve(dir ?? '.'), ctx.io);
       default:
-        throw new PluginUsageError(`plugin: unknown subcommand '${sub ?? ''}' (new, build or test)`);
+        throw new UsageError(`unknown subcommand '${sub ?? ''}' (new, build or test)`);
     }
   } catch (e) {
-    if (e instanceof PluginUsageError) {
-      ctx.io.stderr.write(`weft ${e.message}\nRun 'weft help plugin' for usage.\n`);
-      return 2;
-    }
+    if (e instanceof UsageError) throw e;
     if (e instanceof WeftError) {
       ctx.io.stderr.write(`weft plugin ${sub}: ${e.message}\n`);
       return 1;
@@ -80,7 +41,7 @@ function versions(): { weft: string; assemblyscript: string } {
   return { weft: pkg.version, assemblyscript: pkg.dependencies.assemblyscript ?? '0.28.20' };
 }
 
-async function newProject(dir: string, io: PluginIo): Promise<number> {
+async function newProject(dir: string, io: CliIo): Promise<number> {
   if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
     throw new WeftError('plugin_exists', `${dir} exists and is not empty`);
   }
@@ -103,7 +64,7 @@ function kib(n: number): string {
   return `${(n / 1024).toFixed(1)} KiB`;
 }
 
-async function build(dir: string, targets: BuildTarget[], io: PluginIo): Promise<number> {
+async function build(dir: string, targets: BuildTarget[], io: CliIo): Promise<number> {
   let failed = false;
   for (const target of targets) {
     // Build in memory and check before anything is written: a module hosts would refuse never lands in build/.
@@ -136,7 +97,7 @@ async function findTests(dir: string, out: string[] = []): Promise<string[]> {
   return out.sort();
 }
 
-async function test(dir: string, io: PluginIo): Promise<number> {
+async function test(dir: string, io: CliIo): Promise<number> {
   if (!existsSync(join(dir, 'asconfig.json'))) throw new WeftError('plugin_not_found', `no asconfig.json in ${dir}: not a filter project`);
   const files = await findTests(join(dir, 'test'));
   if (files.length === 0) throw new WeftError('plugin_no_tests', `no test files (test/**/*.test.js) in ${dir}`);

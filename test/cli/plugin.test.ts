@@ -3,13 +3,13 @@
 // fails the build; the project also builds with plain asc once @weft/sdk and assemblyscript are installed.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSnapshot } from '../../api/snapshot/index.js';
-import { plugin } from '../../cli/command-plugin.js';
 import { checkSpecAbi, weftRoot } from '../../sdk/testing/index.js';
+import { WEFT_BIN } from '../ops/weft-process.js';
 
 interface Run {
   code: number;
@@ -17,17 +17,14 @@ interface Run {
   err: string;
 }
 
-async function weftPlugin(...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const values: Record<string, string> = {};
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i]!.startsWith('--')) values[args[i]!.slice(2)] = args[++i]!;
-    else positionals.push(args[i]!);
-  }
-  const code = await plugin({ values, positionals, io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } } });
-  return { code, out, err };
+/** Runs `weft plugin ...args` (the real binary, as a user would). */
+function weftPlugin(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [WEFT_BIN, 'plugin', ...args], { cwd: tmpdir(), timeout: 120_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, out: stdout, err: stderr });
+    });
+  });
 }
 
 describe('weft plugin new / build / test', () => {
@@ -90,8 +87,13 @@ describe('weft plugin new / build / test', () => {
     assert.equal(r.code, 1);
     assert.match(r.err, /imports env\.weft_special, which is not a proxy-wasm v0\.2\.1 host function/);
     assert.equal(existsSync(join(bad, 'build')), false);
-    assert.equal((await weftPlugin('build', bad, '--target', 'fast')).code, 2);
+    const usage = await weftPlugin('build', bad, '--target', 'fast');
+    assert.equal(usage.code, 2);
+    assert.match(usage.err, /--target must be release or debug/);
     assert.equal((await weftPlugin('frobnicate')).code, 2);
+    const help = await weftPlugin('--help');
+    assert.equal(help.code, 0);
+    assert.match(help.out, /Usage: weft plugin new DIR \| build \[DIR\]/);
   });
 
   it('builds with plain asc once @weft/sdk and assemblyscript are installed (no Weft involved)', () => {
@@ -100,8 +102,10 @@ describe('weft plugin new / build / test', () => {
     symlinkSync(join(weftRoot, 'sdk'), join(modules, '@weft', 'sdk'));
     symlinkSync(join(weftRoot, 'node_modules', 'assemblyscript'), join(modules, 'assemblyscript'));
     rmSync(join(dir, 'build'), { recursive: true, force: true });
-    execFileSync(process.execPath, [join(modules, 'assemblyscript', 'bin', 'asc.js'), '--config', 'asconfig.json', '--target', 'release'], { cwd: dir, stdio: 'pipe' });
-    const wasm = readFileSync(join(dir, 'build', 'filter.wasm'));
+    // The debug target: the unoptimized build is quick, and resolves @weft/sdk exactly as release does.
+    execFileSync(process.execPath, [join(modules, 'assemblyscript', 'bin', 'asc.js'), '--config', 'asconfig.json', '--target', 'debug'], { cwd: dir, stdio: 'pipe' });
+    const wasm = readFileSync(join(dir, 'build', 'filter.debug.wasm'));
     assert.deepEqual(checkSpecAbi(wasm).problems, []);
+    assert.ok(existsSync(join(dir, 'build', 'filter.debug.wasm.map')));
   });
 });
