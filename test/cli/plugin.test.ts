@@ -83,7 +83,7 @@ describe('weft plugin new / build / test', () => {
     assert.equal((await weftPlugin('new', bad)).code, 0);
     const src = join(bad, 'assembly', 'index.ts');
     writeFileSync(src, readFileSync(src, 'utf8') + '\n@external("env", "weft_special")\ndeclare function special(): i32;\nexport function use_it(): i32 { return special(); }\n');
-    const r = await weftPlugin('build', bad, '--target', 'release');
+    const r = await weftPlugin('build', bad, '--target', 'debug');
     assert.equal(r.code, 1);
     assert.match(r.err, /imports env\.weft_special, which is not a proxy-wasm v0\.2\.1 host function/);
     assert.equal(existsSync(join(bad, 'build')), false);
