@@ -15,7 +15,7 @@ before(async () => {
   proxy = await startPluginProxy(
     'transform',
     {
-      request: { headers: { rename: { 'x-user-id': 'x-account' }, add: { 'x-via': 'weft' } }, path: { prefix: '/api/', replacement: '/' } },
+      request: { headers: { rename: { 'x-user-id': 'x-account' }, add: { 'x-via': 'weft' } }, path: { prefix: '/api/', replacement: '/' }, json_redact: [{ path: 'card', mode: 'card' }] },
       response: { headers: { remove: ['server'] }, json_redact: [{ path: 'user.email', mode: 'email' }, { path: 'user.card', mode: 'card' }], text_replace: [{ find: 'internal.corp', replace: 'example.com' }] },
     },
     upstream.port,
@@ -38,4 +38,11 @@ it('rewrites the request on the way in and masks the response on the way out', a
   assert.equal(r.headers.server, undefined);
   assert.notEqual(r.headers['content-length'], String(Buffer.byteLength(JSON.stringify({ user: { email: 'alice@example.com' } }))));
   if (r.headers['content-length'] !== undefined) assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.body));
+
+  const body = JSON.stringify({ card: '4111111111111111', qty: 2 });
+  const paid = await send(proxy.port, '/api/pay', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body });
+  assert.equal(paid.status, 200);
+  const pay = upstream.seen[1]!;
+  assert.deepEqual(JSON.parse(pay.body), { card: '************1111', qty: 2 }, 'the request body is masked before the upstream sees it');
+  assert.equal(pay.headers['content-length'], undefined, 'sent chunked: the original length no longer holds');
 });
