@@ -20,6 +20,8 @@ export interface Seen {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The proxy's end of the upstream connection (one pool per worker: different workers, different ports). */
+  remotePort: number;
 }
 
 /** A node:http server on 127.0.0.1:0 that records requests and answers with `handler` (default: 200 JSON echo). */
@@ -30,7 +32,7 @@ export async function startUpstream(handler?: (req: IncomingMessage, body: strin
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body, remotePort: req.socket.remotePort ?? 0 });
       if (handler) return handler(req, body, res);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, path: req.url }));

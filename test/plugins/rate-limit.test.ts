@@ -30,3 +30,38 @@ it('answers 429 once a key has used its tokens, per key', async () => {
   assert.equal(upstream.seen.length, 3);
   assert.equal(await proxy.metric('rate_limit_limited_total'), 1);
 });
+
+it('shares the buckets between the worker processes of `weft proxy --workers 2`', async (t) => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { buildFilter, weftRoot } = await import('../../sdk/testing/index.js');
+  const { serving } = await import('../ops/fixtures.js');
+  const { WeftProcess } = await import('../ops/weft-process.js');
+  const dir = mkdtempSync(join(tmpdir(), 'weft-e2e-rl-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const wasm = join(dir, 'rate-limit.wasm');
+  writeFileSync(wasm, (await buildFilter(join(weftRoot, 'plugins', 'rate-limit'))).wasm);
+  writeFileSync(
+    join(dir, 'weft.yaml'),
+    JSON.stringify({
+      admin: { address: '127.0.0.1:0' },
+      listeners: [{ name: 'web', address: '127.0.0.1:0', http: { route_table: 'main', filter_chain: 'edge' } }],
+      route_tables: [{ name: 'main', virtual_hosts: [{ name: 'all', domains: ['*'], routes: [{ match: { path: { prefix: '/' } }, forward: { cluster: 'app' } }] }] }],
+      clusters: [{ name: 'app', endpoints: [{ address: `127.0.0.1:${upstream.port}` }] }],
+      plugins: [{ name: 'rl', module: { file: wasm }, filter_chains: ['edge'], vm_id: 'rl', configuration: { key: 'header:x-client', max_tokens: 5, tokens_per_fill: 1, fill_interval_ms: 3_600_000 } }],
+    }),
+  );
+  const weft = new WeftProcess(['proxy', '--config', join(dir, 'weft.yaml'), '--workers', '2', '--no-watch']);
+  t.after(() => weft.stop());
+  const port = Number(new URL((await serving(weft)).web).port);
+  await weft.waitFor((l) => l.msg === 'worker serving' && l.worker === 2, 'the second worker');
+  // New connections are spread over the workers; with a bucket per worker up to 10 would pass.
+  const statuses: number[] = [];
+  const before = upstream.seen.length;
+  for (let i = 0; i < 20; i++) statuses.push((await send(port, '/', { headers: { 'x-client': 'shared' } })).status);
+  assert.equal(statuses.filter((s) => s === 200).length, 5, statuses.join(' '));
+  assert.equal(statuses.filter((s) => s === 429).length, 15);
+  const connections = new Set(upstream.seen.slice(before).map((s) => s.remotePort)).size;
+  t.diagnostic(`allowed requests reached the upstream over ${connections} connection(s) (one pool per worker)`);
+});
