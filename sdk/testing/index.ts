@@ -1,5 +1,6 @@
 // The SDK test harness: build a filter, run it on the proxy's own Wasm host, drive streams, assert what it did.
-export { FilterHarness, FilterModule, loadFilter, PluginStartError, type BuiltModule, type FilterSource, type HarnessOptions, type LogLevel, type LogRecord } from './harness.js';
+export { FilterHarness, PluginStartError, type HarnessOptions, type LogLevel, type LogRecord } from './harness.js';
+export { FilterModule, loadFilter, type BuiltModule, type FilterSource } from './filter-module.js';
 export { HttpStream, StreamSide, type HttpStreamOptions, type LocalResponse, type MessageInit, type StreamAction } from './http-stream.js';
 export { TcpConnection, TcpSide } from './tcp-connection.js';
 export {
