@@ -13,6 +13,7 @@ import { Listener, type ListenerRuntime } from './listener/listener.js';
 import { compileRouteTable, type RouteTable } from './router/index.js';
 import { ProxyMetrics } from './stats/proxy-metrics.js';
 import { SnapshotClusters, type ClusterManagerOptions } from './upstream/cluster-manager.js';
+import type { ClusterManager } from './upstream/types.js';
 
 export interface DataPlaneOptions {
   readonly logging: Logging;
@@ -36,6 +37,8 @@ export interface DataPlaneImpl extends DataPlane {
   readonly metrics: ProxyMetrics;
   /** Snapshots still holding resources (the live one plus retired ones with streams in flight). */
   readonly liveGenerations: number;
+  /** The clusters of the live Snapshot (what Wasm plugins' callouts target), or undefined before the first apply. */
+  clusters(): ClusterManager | undefined;
 }
 
 export function createDataPlane(options: DataPlaneOptions): DataPlaneImpl {
@@ -133,6 +136,10 @@ class WeftDataPlane implements DataPlaneImpl {
 
   get liveGenerations(): number {
     return this.generations.size;
+  }
+
+  clusters(): ClusterManager | undefined {
+    return this.gen?.clusters;
   }
 
   addresses(): ReadonlyMap<string, { host: string; port: number }> {
