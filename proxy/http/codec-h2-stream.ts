@@ -1,0 +1,335 @@
+// One HTTP/2 server stream: node:http2 stream events -> RequestDecoder calls; ResponseEncoder calls -> frames.
+import { constants, type ServerHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
+import type { Logger } from '../../lib/log.js';
+import type { RequestDecoder, ResetReason, ResponseEncoder } from './codec.js';
+import { grpcLocalReplyFields, grpcStatusForHttp } from './grpc.js';
+import { HeaderMap } from './header-map.js';
+import { headersFromH2, toH2Headers } from './h2-headers.js';
+import { onRemoteEnd } from './h2-stream-end.js';
+
+const EMPTY = Buffer.alloc(0);
+const {
+  NGHTTP2_NO_ERROR,
+  NGHTTP2_PROTOCOL_ERROR,
+  NGHTTP2_INTERNAL_ERROR,
+  NGHTTP2_FLOW_CONTROL_ERROR,
+  NGHTTP2_CANCEL,
+  NGHTTP2_ENHANCE_YOUR_CALM,
+} = constants;
+
+/** What a stream needs from its connection. */
+export interface StreamOwner {
+  readonly logger: Logger | undefined;
+  /** The connection is being destroyed by Weft (streams end with local_reset). */
+  readonly destroying: boolean;
+  streamClosed(stream: Http2ServerStream): void;
+}
+
+/** RST_STREAM code for a ResetReason Weft sends. */
+function rstCodeFor(reason: ResetReason): number {
+  switch (reason) {
+    case 'protocol_error':
+      return NGHTTP2_PROTOCOL_ERROR;
+    case 'overflow':
+      return NGHTTP2_ENHANCE_YOUR_CALM;
+    case 'connection_timeout':
+      return NGHTTP2_CANCEL;
+    default:
+      return NGHTTP2_INTERNAL_ERROR;
+  }
+}
+
+/** ResetReason for a stream that closed with RST_STREAM `code`. */
+function reasonForRstCode(code: number | undefined): ResetReason {
+  switch (code) {
+    case NGHTTP2_PROTOCOL_ERROR:
+      return 'protocol_error';
+    case NGHTTP2_FLOW_CONTROL_ERROR:
+    case NGHTTP2_ENHANCE_YOUR_CALM:
+      return 'overflow';
+    default:
+      return 'remote_reset';
+  }
+}
+
+/**
+ * Bridges one node:http2 server stream and the connection manager.
+ *
+ * Request side: `decodeHeaders` once, each DATA chunk as `decodeData(chunk, false)`, then either
+ * `decodeTrailers` or a final empty `decodeData(EMPTY, true)` (node reports the end of a body only
+ * after its last chunk). Response side: the response is always opened with `waitForTrailers`, so
+ * trailers that arrive late still go out; without trailers the stream ends with an empty DATA frame.
+ *
+ * `onReset` reaches the decoder once when the stream closes before both directions completed, or
+ * when the connection manager's own callbacks threw — but not for resets the manager asked for
+ * with `reset()`.
+ */
+export class Http2ServerStream implements ResponseEncoder {
+  readonly isUpgrade = false;
+  readonly stream: ServerHttp2Stream;
+  private readonly owner: StreamOwner;
+  private decoder: RequestDecoder | undefined;
+  private readonly headRequest: boolean;
+  private readonly grpc: boolean;
+  private readDisabled = 0;
+  private headersSent = false;
+  /** The response's last frame is queued (END_STREAM, or trailers pending `wantTrailers`). */
+  private responseEnded = false;
+  private requestEnded: boolean;
+  private requestTrailers: HeaderMap | undefined;
+  private responseTrailers: OutgoingHttpHeaders | undefined;
+  /** reset() was called, or the stream was answered locally by the codec: the decoder is told nothing more. */
+  private detached = false;
+  private timedOut = false;
+  private requestTimer: NodeJS.Timeout | undefined;
+
+  constructor(stream: ServerHttp2Stream, owner: StreamOwner, endStream: boolean, headRequest: boolean, grpc: boolean) {
+    this.stream = stream;
+    this.owner = owner;
+    this.requestEnded = endStream;
+    this.headRequest = headRequest;
+    this.grpc = grpc;
+    stream.on('error', (e: Error & { code?: string }) => owner.logger?.debug({ err: e.message, code: e.code, stream: stream.id }, 'http2 stream error'));
+    stream.on('close', () => this.onClose());
+    stream.on('wantTrailers', () => this.onWantTrailers());
+    stream.on('drain', () => this.call((d) => d.onResponseDrain?.()));
+  }
+
+  /** Hands the request headers to the decoder (after attach). */
+  deliverHeaders(headers: HeaderMap, endStream: boolean): void {
+    this.call((d) => d.decodeHeaders(headers, endStream));
+  }
+
+  /** Connects the stream to `decoder`: body, trailers and resets go to it from now on. */
+  attach(decoder: RequestDecoder, requestTimeoutMs: number): void {
+    this.decoder = decoder;
+    const s = this.stream;
+    if (!this.requestEnded) {
+      s.on('data', (chunk: Buffer) => this.call((d) => d.decodeData(chunk, false)));
+      s.on('trailers', (_h: unknown, _f: number, raw: string[]) => {
+        this.requestTrailers = headersFromH2(raw);
+      });
+      onRemoteEnd(s, (complete) => {
+        // A request cut short by RST_STREAM(NO_ERROR) is not complete: 'close' reports the reset.
+        if (complete) this.onRequestEnd();
+      });
+      if (requestTimeoutMs > 0) {
+        this.requestTimer = setTimeout(() => this.onRequestTimeout(requestTimeoutMs), requestTimeoutMs);
+        this.requestTimer.unref();
+      }
+    } else {
+      // Nothing will be read, but the readable side must still end for node to close the stream.
+      s.resume();
+    }
+  }
+
+  // ResponseEncoder
+
+  encode1xx(headers: HeaderMap): void {
+    if (this.headersSent || !this.writable()) return;
+    const status = Number(headers.get(':status'));
+    // 101 does not exist in HTTP/2 (RFC 9113 §8.6).
+    if (!(status >= 100 && status < 200) || status === 101) return;
+    try {
+      this.stream.additionalHeaders(toH2Headers(headers, 'response'));
+    } catch (e) {
+      this.owner.logger?.debug({ err: (e as Error).message }, 'http2 1xx not sent');
+    }
+  }
+
+  encodeHeaders(headers: HeaderMap, endStream: boolean): void {
+    if (this.headersSent || !this.writable()) return;
+    this.headersSent = true;
+    const status = Number(headers.get(':status'));
+    // No body may follow these (node would end the stream itself and then fail later writes).
+    const bodyless = this.headRequest || status === 204 || status === 205 || status === 304;
+    const end = endStream || bodyless;
+    try {
+      const out = toH2Headers(headers, 'response');
+      // HTTP/2 peers treat content-length on a 204 as malformed (RFC 9110 §8.6).
+      if (status === 204) delete out['content-length'];
+      this.stream.respond(out, end ? { endStream: true } : { waitForTrailers: true });
+    } catch (e) {
+      // An invalid header value from upstream: the response cannot be expressed; reset the stream.
+      this.owner.logger?.warn({ err: (e as Error).message, stream: this.stream.id }, 'http2 response headers rejected');
+      this.stream.close(NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    if (end) {
+      this.responseEnded = true;
+      this.responseFinished();
+    }
+  }
+
+  encodeData(chunk: Buffer, endStream: boolean): boolean {
+    if (!this.headersSent || this.responseEnded || !this.writable()) return true;
+    if (endStream) {
+      this.responseEnded = true;
+      if (chunk.length > 0) this.stream.end(chunk);
+      else this.stream.end();
+      return true;
+    }
+    if (chunk.length === 0) return true;
+    return this.stream.write(chunk);
+  }
+
+  encodeTrailers(trailers: HeaderMap): void {
+    if (!this.headersSent || this.responseEnded || !this.writable()) return;
+    this.responseEnded = true;
+    this.responseTrailers = toH2Headers(trailers, 'none');
+    this.stream.end();
+  }
+
+  reset(reason: ResetReason): void {
+    this.detached = true;
+    this.clearTimer();
+    if (!this.stream.closed && !this.stream.destroyed) this.stream.close(rstCodeFor(reason));
+  }
+
+  readDisable(disable: boolean): void {
+    if (disable) {
+      if (this.readDisabled++ === 0 && !this.requestEnded) this.stream.pause();
+    } else if (this.readDisabled > 0 && --this.readDisabled === 0 && !this.requestEnded) {
+      this.stream.resume();
+    }
+  }
+
+  /** Answers the stream from the codec itself (malformed request, limits, request timeout). */
+  localReply(status: number, code: string, message: string): void {
+    this.detached = true;
+    this.clearTimer();
+    if (this.headersSent || !this.writable()) {
+      this.stream.close(NGHTTP2_CANCEL);
+      return;
+    }
+    this.headersSent = true;
+    this.responseEnded = true;
+    const s = this.stream;
+    try {
+      if (this.grpc) {
+        const fields = grpcLocalReplyFields(grpcStatusForHttp(status), message, [['x-weft-error', code]]);
+        s.respond(toH2Headers(new HeaderMap(fields), 'response'), { endStream: true });
+      } else {
+        const body = Buffer.from(JSON.stringify({ error: code, message }));
+        const headers = { ':status': status, 'content-type': 'application/json', 'content-length': body.length, 'x-weft-error': code };
+        s.respond(headers, { waitForTrailers: true });
+        s.end(body); // onWantTrailers ends it and calls responseFinished()
+      }
+    } catch {
+      s.close(NGHTTP2_INTERNAL_ERROR);
+    }
+    if (this.grpc) this.responseFinished();
+    // Request bytes still arriving are dropped until the stream ends.
+    if (!this.requestEnded) s.resume();
+  }
+
+  // Internals
+
+  private writable(): boolean {
+    return !this.stream.closed && !this.stream.destroyed;
+  }
+
+  /**
+   * Runs a decoder callback. A throw is a Weft bug in the connection manager: log it, reset this
+   * stream only (the connection and the process live on).
+   */
+  private call(fn: (d: RequestDecoder) => void): void {
+    const d = this.decoder;
+    if (d === undefined || this.detached) return;
+    try {
+      fn(d);
+    } catch (e) {
+      this.owner.logger?.error({ err: e, stream: this.stream.id }, 'http2 stream handler threw; resetting the stream');
+      this.detached = true;
+      this.clearTimer();
+      try {
+        d.onReset('local_reset');
+      } catch {
+        // Already failing; the stream is reset below either way.
+      }
+      if (!this.stream.closed && !this.stream.destroyed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
+    }
+  }
+
+  private onRequestEnd(): void {
+    if (this.requestEnded) return;
+    this.requestEnded = true;
+    this.clearTimer();
+    const t = this.requestTrailers;
+    if (t !== undefined) {
+      this.requestTrailers = undefined;
+      this.call((d) => d.decodeTrailers(t));
+    } else {
+      this.call((d) => d.decodeData(EMPTY, true));
+    }
+  }
+
+  private onWantTrailers(): void {
+    const t = this.responseTrailers;
+    this.responseTrailers = undefined;
+    try {
+      // Empty trailers: node sends an empty DATA frame with END_STREAM instead.
+      this.stream.sendTrailers(t ?? {});
+    } catch (e) {
+      this.owner.logger?.warn({ err: (e as Error).message, stream: this.stream.id }, 'http2 response trailers rejected');
+      this.stream.close(NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    // 'wantTrailers' comes once every DATA frame went to nghttp2: the last frame is now queued.
+    this.responseFinished();
+  }
+
+  private onRequestTimeout(ms: number): void {
+    this.requestTimer = undefined;
+    if (this.requestEnded || this.detached) return;
+    this.timedOut = true;
+    const d = this.decoder;
+    this.localReply(408, 'request_timeout', `the request was not received within ${ms}ms`);
+    if (d) {
+      try {
+        d.onReset('connection_timeout');
+      } catch (e) {
+        this.owner.logger?.error({ err: e }, 'http2 stream reset handler threw');
+      }
+    }
+  }
+
+  /**
+   * The response's last frame is queued. A request still being sent is not wanted any more: end
+   * the stream with RST_STREAM(NO_ERROR), as RFC 9113 §8.1 allows (queued after the last frame,
+   * so the client sees the whole response first). The decoder then gets onReset('local_reset').
+   */
+  private responseFinished(): void {
+    if (!this.requestEnded && !this.stream.closed && !this.stream.destroyed) this.stream.close(NGHTTP2_NO_ERROR);
+  }
+
+  private onClose(): void {
+    this.clearTimer();
+    const complete = this.responseEnded && this.requestEnded;
+    if (!complete && !this.detached && this.decoder !== undefined) {
+      this.detached = true;
+      const rst = this.stream.rstCode;
+      const reason: ResetReason = this.owner.destroying
+        ? 'local_reset'
+        : this.timedOut
+          ? 'connection_timeout'
+          : this.responseEnded && rst === NGHTTP2_NO_ERROR
+            ? 'local_reset' // responseFinished() ended a request nobody reads any more
+            : reasonForRstCode(rst);
+      const d = this.decoder;
+      try {
+        d.onReset(reason);
+      } catch (e) {
+        this.owner.logger?.error({ err: e }, 'http2 stream reset handler threw');
+      }
+    }
+    this.owner.streamClosed(this);
+  }
+
+  private clearTimer(): void {
+    if (this.requestTimer !== undefined) {
+      clearTimeout(this.requestTimer);
+      this.requestTimer = undefined;
+    }
+  }
+}
