@@ -81,6 +81,8 @@ export class Http2ServerStream implements ResponseEncoder {
   /** reset() was called, or the stream was answered locally by the codec: the decoder is told nothing more. */
   private detached = false;
   private timedOut = false;
+  /** RST_STREAM was asked for: node may still ask for trailers, which must not go out (see onWantTrailers). */
+  private resetting = false;
   private requestTimer: NodeJS.Timeout | undefined;
 
   constructor(stream: ServerHttp2Stream, owner: StreamOwner, endStream: boolean, headRequest: boolean, grpc: boolean) {
@@ -152,7 +154,7 @@ export class Http2ServerStream implements ResponseEncoder {
     } catch (e) {
       // An invalid header value from upstream: the response cannot be expressed; reset the stream.
       this.owner.logger?.warn({ err: (e as Error).message, stream: this.stream.id }, 'http2 response headers rejected');
-      this.stream.close(NGHTTP2_INTERNAL_ERROR);
+      this.rst(NGHTTP2_INTERNAL_ERROR);
       return;
     }
     if (end) {
@@ -183,7 +185,7 @@ export class Http2ServerStream implements ResponseEncoder {
   reset(reason: ResetReason): void {
     this.detached = true;
     this.clearTimer();
-    if (!this.stream.closed && !this.stream.destroyed) this.stream.close(rstCodeFor(reason));
+    if (!this.stream.closed && !this.stream.destroyed) this.rst(rstCodeFor(reason));
   }
 
   readDisable(disable: boolean): void {
@@ -199,7 +201,7 @@ export class Http2ServerStream implements ResponseEncoder {
     this.detached = true;
     this.clearTimer();
     if (this.headersSent || !this.writable()) {
-      this.stream.close(NGHTTP2_CANCEL);
+      this.rst(NGHTTP2_CANCEL);
       return;
     }
     this.headersSent = true;
@@ -216,7 +218,7 @@ export class Http2ServerStream implements ResponseEncoder {
         s.end(body); // onWantTrailers ends it and calls responseFinished()
       }
     } catch {
-      s.close(NGHTTP2_INTERNAL_ERROR);
+      this.rst(NGHTTP2_INTERNAL_ERROR);
     }
     if (this.grpc) this.responseFinished();
     // Request bytes still arriving are dropped until the stream ends.
@@ -224,6 +226,11 @@ export class Http2ServerStream implements ResponseEncoder {
   }
 
   // Internals
+
+  private rst(code: number): void {
+    this.resetting = true;
+    if (!this.stream.closed && !this.stream.destroyed) this.stream.close(code);
+  }
 
   private writable(): boolean {
     return !this.stream.closed && !this.stream.destroyed;
@@ -247,7 +254,7 @@ export class Http2ServerStream implements ResponseEncoder {
       } catch {
         // Already failing; the stream is reset below either way.
       }
-      if (!this.stream.closed && !this.stream.destroyed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
+      this.rst(NGHTTP2_INTERNAL_ERROR);
     }
   }
 
@@ -265,6 +272,9 @@ export class Http2ServerStream implements ResponseEncoder {
   }
 
   private onWantTrailers(): void {
+    // node ends the writable side before it sends RST_STREAM; answering this with trailers would
+    // end the response cleanly (END_STREAM) and a client would take a cut body as complete.
+    if (this.resetting || this.stream.closed) return;
     const t = this.responseTrailers;
     this.responseTrailers = undefined;
     try {
@@ -272,7 +282,7 @@ export class Http2ServerStream implements ResponseEncoder {
       this.stream.sendTrailers(t ?? {});
     } catch (e) {
       this.owner.logger?.warn({ err: (e as Error).message, stream: this.stream.id }, 'http2 response trailers rejected');
-      this.stream.close(NGHTTP2_INTERNAL_ERROR);
+      this.rst(NGHTTP2_INTERNAL_ERROR);
       return;
     }
     // 'wantTrailers' comes once every DATA frame went to nghttp2: the last frame is now queued.

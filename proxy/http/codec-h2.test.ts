@@ -312,9 +312,12 @@ test('encoder.reset sends RST_STREAM and does not call back onReset', async () =
     const c = s.client();
     const req = c.request({ ':method': 'GET', ':path': '/' });
     req.on('error', () => {});
+    let ended = false;
+    req.on('end', () => (ended = true));
     req.resume();
     await closed(req);
     assert.equal(req.rstCode, constants.NGHTTP2_INTERNAL_ERROR);
+    assert.equal(ended, false, 'the cut response did not end cleanly');
     assert.equal(s.streams[0]!.reset, undefined);
     // The connection is still good.
     const again = c.request({ ':method': 'GET', ':path': '/' });

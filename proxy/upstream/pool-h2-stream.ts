@@ -1,0 +1,306 @@
+// One request on an HTTP/2 upstream: queued until the pool gives it a connection, then a node:http2 client stream.
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
+import type { Logger } from '../../lib/log.js';
+import { isGrpcContentType } from '../http/grpc.js';
+import type { HeaderMap } from '../http/header-map.js';
+import { headersFromH2, toH2Headers } from '../http/h2-headers.js';
+import { onRemoteEnd } from '../http/h2-stream-end.js';
+import type { TlsInfo } from '../http/stream-info.js';
+import type { UpstreamFailure, UpstreamRequest, UpstreamResponseHandler } from './types.js';
+
+const EMPTY = Buffer.alloc(0);
+const { NGHTTP2_FLAG_END_STREAM, NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_NO_ERROR } = constants;
+
+/** Body bytes a request may queue while it waits for a connection before sendData says "wait". */
+const QUEUED_HIGH_WATERMARK = 64 * 1024;
+
+/** What a stream needs from its pool. */
+export interface StreamPool {
+  readonly logger: Logger | undefined;
+  /** Leaves the wait queue (reset or timeout before a connection was assigned). */
+  dequeue(stream: Http2UpstreamStream): void;
+  /** Puts a stream the server refused without processing it back in the queue. */
+  requeue(stream: Http2UpstreamStream): void;
+}
+
+/** The connection a stream was given. */
+export interface StreamConnection {
+  readonly session: ClientHttp2Session;
+  readonly address: string;
+  readonly tls: TlsInfo | undefined;
+  streamClosed(): void;
+}
+
+/**
+ * One upstream request (UpstreamRequest) and the delivery of its response to the handler.
+ * Before a connection is assigned, body chunks, trailers and flow-control calls are remembered
+ * and replayed. The handler gets exactly one of: a complete response, or one `onError`.
+ * A request the server refused without processing it (REFUSED_STREAM, e.g. after GOAWAY) is
+ * retried once on another connection when it had no body; otherwise it fails as `connection_reset`.
+ */
+export class Http2UpstreamStream implements UpstreamRequest {
+  private readonly pool: StreamPool;
+  private readonly handler: UpstreamResponseHandler;
+  private readonly headers: HeaderMap;
+  private readonly endStream: boolean;
+  private stream: ClientHttp2Stream | undefined;
+  private connection: StreamConnection | undefined;
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private queuedEnd = false;
+  private askedToWait = false;
+  private requestTrailers: OutgoingHttpHeaders | undefined;
+  private readDisabled = 0;
+  private responseStarted = false;
+  private responseComplete = false;
+  private responseTrailers: HeaderMap | undefined;
+  /** The handler heard its last word (complete response or error), or the caller reset. */
+  private finished = false;
+  private retried = false;
+  /** RST_STREAM(CANCEL) was asked for: nothing more may be sent on the stream. */
+  private cancelled = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(pool: StreamPool, headers: HeaderMap, endStream: boolean, handler: UpstreamResponseHandler, timeoutMs: number) {
+    this.pool = pool;
+    this.headers = headers;
+    this.endStream = endStream;
+    this.queuedEnd = endStream;
+    this.handler = handler;
+    if (timeoutMs > 0) {
+      this.timer = setTimeout(() => this.onTimeout(timeoutMs), timeoutMs);
+      this.timer.unref();
+    }
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Opens the stream on `connection` and sends what was queued. Returns false when the session refused it. */
+  start(connection: StreamConnection): boolean {
+    if (this.finished) return true;
+    const out = toH2Headers(this.headers, 'request');
+    out[':scheme'] = connection.tls ? 'https' : 'http';
+    // gRPC servers expect "te: trailers" (hop-by-hop, so codecs dropped it downstream).
+    if (isGrpcContentType(this.headers.get('content-type'))) out['te'] = 'trailers';
+    let stream: ClientHttp2Stream;
+    try {
+      stream = connection.session.request(out, this.endStream ? { endStream: true } : { waitForTrailers: true });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION' || code === 'ERR_HTTP2_OUT_OF_STREAMS') return false;
+      this.fail('protocol_error', `request headers rejected: ${(e as Error).message}`);
+      return true;
+    }
+    this.stream = stream;
+    this.connection = connection;
+    try {
+      this.handler.onUpstreamSelected?.(connection.address, connection.tls);
+    } catch (e) {
+      this.pool.logger?.error({ err: e }, 'upstream onUpstreamSelected threw');
+    }
+    stream.on('error', (e: Error & { code?: string }) => this.pool.logger?.debug({ err: e.message, code: e.code, upstream: connection.address }, 'http2 upstream stream error'));
+    stream.on('headers', (_h: unknown, _f: number, raw: string[]) => this.onInformational(raw));
+    stream.on('response', (_h: unknown, flags: number, raw: string[]) => this.onResponse(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0));
+    stream.on('data', (chunk: Buffer) => this.deliver(() => this.handler.onData(chunk, false)));
+    stream.on('trailers', (_h: unknown, _f: number, raw: string[]) => {
+      this.responseTrailers = headersFromH2(raw);
+    });
+    onRemoteEnd(stream, (complete) => {
+      if (complete) this.onResponseEnd();
+    });
+    stream.on('wantTrailers', () => {
+      // After a cancel node still asks for trailers; sending them would end the request cleanly
+      // (END_STREAM) before the RST_STREAM, and the upstream would take a cut body as complete.
+      if (this.cancelled || stream.closed) return;
+      const t = this.requestTrailers;
+      this.requestTrailers = undefined;
+      try {
+        stream.sendTrailers(t ?? {});
+      } catch (e) {
+        this.pool.logger?.debug({ err: (e as Error).message }, 'http2 upstream trailers not sent');
+        this.cancel(stream);
+      }
+    });
+    stream.on('drain', () => this.deliver(() => this.handler.onRequestDrain?.()));
+    stream.on('close', () => this.onClose());
+    if (this.readDisabled > 0) stream.pause();
+    // Replay what came while the request waited for a connection.
+    const chunks = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    let room = true;
+    if (!this.endStream) {
+      for (const c of chunks) room = stream.write(c);
+      if (this.queuedEnd) stream.end();
+    }
+    if (this.askedToWait && room && !this.queuedEnd) {
+      this.askedToWait = false;
+      this.deliver(() => this.handler.onRequestDrain?.());
+    }
+    return true;
+  }
+
+  // UpstreamRequest
+
+  sendData(chunk: Buffer, endStream: boolean): boolean {
+    if (this.finished || this.queuedEnd) return true;
+    const s = this.stream;
+    if (s === undefined) {
+      if (chunk.length > 0) {
+        this.queued.push(chunk);
+        this.queuedBytes += chunk.length;
+      }
+      if (endStream) this.queuedEnd = true;
+      if (this.queuedBytes > QUEUED_HIGH_WATERMARK && !endStream) {
+        this.askedToWait = true;
+        return false;
+      }
+      return true;
+    }
+    if (s.closed || s.destroyed) return true;
+    if (endStream) {
+      this.queuedEnd = true;
+      if (chunk.length > 0) s.end(chunk);
+      else s.end();
+      return true;
+    }
+    return chunk.length === 0 ? true : s.write(chunk);
+  }
+
+  sendTrailers(trailers: HeaderMap): void {
+    if (this.finished || this.queuedEnd) return;
+    this.queuedEnd = true;
+    this.requestTrailers = toH2Headers(trailers, 'none');
+    const s = this.stream;
+    if (s !== undefined && !s.closed && !s.destroyed) s.end();
+  }
+
+  reset(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearTimer();
+    const s = this.stream;
+    if (s === undefined) this.pool.dequeue(this);
+    else this.cancel(s);
+  }
+
+  readDisable(disable: boolean): void {
+    const s = this.stream;
+    if (disable) {
+      if (this.readDisabled++ === 0 && s !== undefined) s.pause();
+    } else if (this.readDisabled > 0 && --this.readDisabled === 0 && s !== undefined) {
+      s.resume();
+    }
+  }
+
+  /** The pool could not give this request a connection (connect failure, overflow, pool closed). */
+  fail(failure: UpstreamFailure, message: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearTimer();
+    const s = this.stream;
+    if (s !== undefined) this.cancel(s);
+    try {
+      this.handler.onError(failure, message, this.responseStarted);
+    } catch (e) {
+      this.pool.logger?.error({ err: e }, 'upstream onError threw');
+    }
+  }
+
+  // Internals
+
+  /** Runs a handler callback unless the exchange is over; a throw resets the upstream stream. */
+  private deliver(fn: () => void): void {
+    if (this.finished) return;
+    try {
+      fn();
+    } catch (e) {
+      this.pool.logger?.error({ err: e }, 'upstream response handler threw; resetting the upstream stream');
+      this.finished = true;
+      this.clearTimer();
+      const s = this.stream;
+      if (s !== undefined) this.cancel(s);
+    }
+  }
+
+  private onInformational(raw: string[]): void {
+    if (this.responseStarted) return;
+    const h = headersFromH2(raw);
+    this.deliver(() => this.handler.onInformational?.(h));
+  }
+
+  private onResponse(raw: string[], endStream: boolean): void {
+    this.responseStarted = true;
+    if (endStream) {
+      this.responseComplete = true;
+      this.clearTimer();
+    }
+    const h = headersFromH2(raw);
+    this.deliver(() => this.handler.onHeaders(h, endStream));
+    if (endStream) this.responseDone();
+  }
+
+  private onResponseEnd(): void {
+    if (this.responseComplete || !this.responseStarted) return;
+    this.responseComplete = true;
+    this.clearTimer();
+    const t = this.responseTrailers;
+    this.responseTrailers = undefined;
+    if (t !== undefined) this.deliver(() => this.handler.onTrailers(t));
+    else this.deliver(() => this.handler.onData(EMPTY, true));
+    this.responseDone();
+  }
+
+  /**
+   * The response is complete. A request body still being sent is not wanted any more: cancel the
+   * stream so it does not hold a slot on the connection (a server need not reset it itself).
+   */
+  private responseDone(): void {
+    this.finished = true;
+    const s = this.stream;
+    if (s !== undefined && !this.queuedEnd) this.cancel(s);
+  }
+
+  private onClose(): void {
+    this.connection?.streamClosed();
+    this.clearTimer();
+    if (this.finished) return;
+    const s = this.stream!;
+    const code = s.rstCode;
+    if (code === NGHTTP2_REFUSED_STREAM && !this.responseStarted && this.endStream && !this.retried) {
+      // Never processed by the server (RFC 9113 §8.7): safe to send again elsewhere.
+      this.retried = true;
+      this.stream = undefined;
+      this.connection = undefined;
+      this.pool.requeue(this);
+      return;
+    }
+    const address = this.connection?.address ?? 'upstream';
+    if (code === NGHTTP2_PROTOCOL_ERROR) this.fail('protocol_error', `${address} sent a malformed response (PROTOCOL_ERROR)`);
+    else if (code === NGHTTP2_REFUSED_STREAM) this.fail('connection_reset', `${address} refused the stream (REFUSED_STREAM)`);
+    else if (code === NGHTTP2_NO_ERROR || code === undefined) this.fail('connection_reset', `${address} closed the stream before the response ended`);
+    else this.fail('connection_reset', `${address} reset the stream (code ${code})`);
+  }
+
+  private onTimeout(ms: number): void {
+    this.timer = undefined;
+    if (this.finished) return;
+    const s = this.stream;
+    if (s === undefined) this.pool.dequeue(this);
+    this.fail('timeout', `no complete response within ${ms}ms`);
+  }
+
+  private cancel(s: ClientHttp2Stream): void {
+    this.cancelled = true;
+    if (!s.closed && !s.destroyed) s.close(NGHTTP2_CANCEL);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
