@@ -5,6 +5,7 @@ import type { RequestDecoder, ResetReason, ResponseEncoder } from './codec.js';
 import { grpcLocalReplyFields, grpcStatusForHttp } from './grpc.js';
 import { HeaderMap } from './header-map.js';
 import { headersFromH2, toH2Headers } from './h2-headers.js';
+import { LOCAL_ERRORS, LOCAL_ERROR_CONTENT_TYPE, LOCAL_ERROR_HEADER, localErrorBody, type LocalErrorCode } from './local-error.js';
 import { onRemoteEnd } from './h2-stream-end.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -197,7 +198,8 @@ export class Http2ServerStream implements ResponseEncoder {
   }
 
   /** Answers the stream from the codec itself (malformed request, limits, request timeout). */
-  localReply(status: number, code: string, message: string): void {
+  localReply(code: LocalErrorCode, message: string): void {
+    const status = LOCAL_ERRORS[code];
     this.detached = true;
     this.clearTimer();
     if (this.headersSent || !this.writable()) {
@@ -209,11 +211,11 @@ export class Http2ServerStream implements ResponseEncoder {
     const s = this.stream;
     try {
       if (this.grpc) {
-        const fields = grpcLocalReplyFields(grpcStatusForHttp(status), message, [['x-weft-error', code]]);
+        const fields = grpcLocalReplyFields(grpcStatusForHttp(status), message, [[LOCAL_ERROR_HEADER, code]]);
         s.respond(toH2Headers(new HeaderMap(fields), 'response'), { endStream: true });
       } else {
-        const body = Buffer.from(JSON.stringify({ error: code, message }));
-        const headers = { ':status': status, 'content-type': 'application/json', 'content-length': body.length, 'x-weft-error': code };
+        const body = localErrorBody(code, message);
+        const headers = { ':status': status, 'content-type': LOCAL_ERROR_CONTENT_TYPE, 'content-length': body.length, [LOCAL_ERROR_HEADER]: code };
         s.respond(headers, { waitForTrailers: true });
         s.end(body); // onWantTrailers ends it and calls responseFinished()
       }
@@ -294,7 +296,7 @@ export class Http2ServerStream implements ResponseEncoder {
     if (this.requestEnded || this.detached) return;
     this.timedOut = true;
     const d = this.decoder;
-    this.localReply(408, 'request_timeout', `the request was not received within ${ms}ms`);
+    this.localReply('request_timeout', `the request was not received within ${ms} ms`);
     if (d) {
       try {
         d.onReset('connection_timeout');

@@ -176,17 +176,17 @@ class Http2Connection implements ServerConnection, StreamOwner {
     const method = parsed.ok ? parsed.headers.list[1] : undefined;
     const s = new Http2ServerStream(stream, this, endStream, method === 'HEAD', grpc);
     if (!parsed.ok) {
-      s.localReply(parsed.message.startsWith('CONNECT') ? 501 : 400, 'bad_request', parsed.message);
+      s.localReply(parsed.message.startsWith('CONNECT') ? 'method_not_implemented' : 'invalid_request', parsed.message);
       return;
     }
     const headers = parsed.headers;
     const o = this.options;
     if (headers.size - 4 > o.maxHeaderCount) {
-      s.localReply(431, 'header_count_exceeded', `more than ${o.maxHeaderCount} request headers`);
+      s.localReply('request_header_fields_too_large', `more than ${o.maxHeaderCount} request headers`);
       return;
     }
     if (headers.byteSize() > o.maxHeaderBytes) {
-      s.localReply(431, 'header_size_exceeded', `request headers larger than ${o.maxHeaderBytes} bytes`);
+      s.localReply('request_header_fields_too_large', `request headers larger than ${o.maxHeaderBytes} bytes`);
       return;
     }
     let decoder;

@@ -1,303 +1,78 @@
-// The HTTP/2 connection pool of one endpoint: multiplexed sessions, opened as streams demand, with GOAWAY, idle close and a wait queue.
-import http2, { type ClientHttp2Session } from 'node:http2';
-import type { Logger } from '../../lib/log.js';
-import { boundByGrpcTimeout } from '../http/grpc.js';
+// The HTTP/2 cluster: a load balancer over endpoints, each with a pool of multiplexed HTTP/2 sessions.
+import type { ClusterConfig } from '../../api/snapshot/index.js';
 import type { HeaderMap } from '../http/header-map.js';
-import type { TlsInfo } from '../http/stream-info.js';
-import type { UpstreamConnector } from './connector.js';
-import { Http2UpstreamStream, type StreamConnection, type StreamPool } from './pool-h2-stream.js';
+import type { ClusterPool, PoolContext } from './pool-http1.js';
+import { Http2EndpointPool } from './pool-h2-endpoint.js';
+import type { LoadBalancer } from './load-balancer.js';
+import { createLoadBalancer } from './load-balancers.js';
 import type { UpstreamFailure, UpstreamRequest, UpstreamRequestOptions, UpstreamResponseHandler } from './types.js';
 
-/** Streams assumed per connection until the server's SETTINGS arrive (RFC 9113 recommends at least 100). */
-const ASSUMED_MAX_STREAMS = 100;
-
-export interface Http2PoolOptions {
-  readonly host: string;
-  readonly port: number;
-  /** Plain TCP, or TLS (which must negotiate "h2" by ALPN). */
-  readonly connector: UpstreamConnector;
-  /** Close a connection without streams after this long; 0 keeps it. */
-  readonly idleTimeoutMs: number;
-  /** Most connections open at once (a connection going away does not count). */
-  readonly maxConnections: number;
-  /** Most streams per connection, below the server's SETTINGS_MAX_CONCURRENT_STREAMS. Default 1024. */
-  readonly maxStreamsPerConnection?: number;
-  /** Requests that may wait for a stream; beyond, new requests fail with `overflow`. Default 1024. */
-  readonly maxPendingRequests?: number;
-  /** Per-stream receive window: response bytes the server may send ahead of a paused reader. Default 1 MiB. */
-  readonly initialWindowSize?: number;
-  /** Connection receive window. Default 16 MiB. */
-  readonly connectionWindowSize?: number;
-  readonly logger?: Logger;
-  /** A connection opened (+1) or closed (-1): for `weft_upstream_connections_active`. */
-  readonly onConnectionCountChange?: (delta: 1 | -1) => void;
+/** Creates the pool of a `protocol: http2` cluster (the cluster manager's pool factory for http2). */
+export function createHttp2Pool(config: ClusterConfig, ctx: PoolContext): ClusterPool {
+  return new Http2ClusterPool(config, ctx);
 }
 
-type ConnState = 'connecting' | 'ready' | 'draining' | 'closed';
+class Http2ClusterPool implements ClusterPool {
+  readonly name: string;
+  readonly protocol = 'http2' as const;
+  private readonly endpoints: Http2EndpointPool[];
+  private readonly lb: LoadBalancer;
 
-/** One HTTP/2 session to the endpoint. */
-class PooledSession implements StreamConnection {
-  state: ConnState = 'connecting';
-  session!: ClientHttp2Session;
-  tls: TlsInfo | undefined;
-  active = 0;
-  maxStreams: number;
-  cancelConnect: (() => void) | undefined;
-  idleTimer: NodeJS.Timeout | undefined;
-  readonly address: string;
-  private readonly pool: Http2Pool;
-
-  constructor(pool: Http2Pool, address: string, cap: number) {
-    this.pool = pool;
-    this.address = address;
-    this.maxStreams = Math.min(ASSUMED_MAX_STREAMS, cap);
+  constructor(config: ClusterConfig, ctx: PoolContext) {
+    this.name = config.name;
+    const gauge = ctx.metrics.connectionsActive;
+    this.endpoints = config.endpoints.map(
+      (e) =>
+        new Http2EndpointPool({
+          endpoint: e.address,
+          connector: ctx.connector,
+          connectTimeoutMs: config.connect_timeout,
+          idleTimeoutMs: config.idle_timeout,
+          maxConnections: config.max_connections_per_endpoint,
+          logger: ctx.logger,
+          onConnectionCountChange: (d) => gauge.inc(d),
+        }),
+    );
+    this.lb = createLoadBalancer(
+      config.lb_policy,
+      config.endpoints.map((e) => e.weight),
+      { random: ctx.random },
+    );
   }
 
-  get hasRoom(): boolean {
-    return this.state === 'ready' && this.active < this.maxStreams && !this.session.closed && !this.session.destroyed;
-  }
-
-  streamClosed(): void {
-    this.active--;
-    this.pool.onStreamClosed(this);
-  }
-}
-
-/**
- * Requests to one endpoint over HTTP/2. A request takes a stream on a ready session with room;
- * otherwise it waits (bounded) while the pool opens another session, up to `maxConnections`.
- * A session that received GOAWAY takes no new streams; its streams finish and it closes. A
- * connection that cannot be made fails the waiting requests with `connect_failed` when no other
- * session can take them.
- */
-export class Http2Pool implements StreamPool {
-  readonly logger: Logger | undefined;
-  private readonly options: Http2PoolOptions;
-  private readonly address: string;
-  private readonly sessions: PooledSession[] = [];
-  private queue: Http2UpstreamStream[] = [];
-  private closed = false;
-  private draining = false;
-
-  constructor(options: Http2PoolOptions) {
-    this.options = options;
-    this.logger = options.logger;
-    this.address = options.host.includes(':') ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
-  }
-
-  /** Streams in flight plus requests waiting. */
-  get activeRequests(): number {
-    let n = this.queue.length;
-    for (const s of this.sessions) n += s.active;
+  get connectionCount(): number {
+    let n = 0;
+    for (const e of this.endpoints) n += e.connectionCount;
     return n;
   }
 
-  /** Open sessions (connecting, ready or going away). */
-  get connectionCount(): number {
-    return this.sessions.length;
-  }
-
   newRequest(headers: HeaderMap, endStream: boolean, handler: UpstreamResponseHandler, options: UpstreamRequestOptions): UpstreamRequest {
-    // A gRPC client's deadline bounds the route's timeout (the reply is then DEADLINE_EXCEEDED).
-    const timeoutMs = boundByGrpcTimeout(options.timeoutMs, headers.get('grpc-timeout'));
-    const stream = new Http2UpstreamStream(this, headers, endStream, handler, timeoutMs);
-    if (this.closed || this.draining) {
-      this.failSoon(stream, 'connection_reset', `the pool for ${this.address} is closed`);
-      return stream;
-    }
-    const session = this.pickSession();
-    if (session !== undefined && this.startOn(stream, session)) return stream;
-    if (this.queue.length >= (this.options.maxPendingRequests ?? 1024)) {
-      this.failSoon(stream, 'overflow', `too many requests waiting for ${this.address}`);
-      return stream;
-    }
-    this.queue.push(stream);
-    this.maybeConnect();
-    return stream;
+    const i = this.lb.pick(options.hashKey);
+    if (i === undefined) return failedRequest(handler, 'no_healthy_endpoint', `cluster "${this.name}" has no endpoints`);
+    return this.endpoints[i]!.newRequest(headers, endStream, handler, options);
   }
 
-  /** Stop taking requests; sessions close as their streams finish. */
-  drain(): void {
-    this.draining = true;
-    for (const s of this.sessions) this.closeWhenIdle(s);
+  closeIdle(): void {
+    for (const e of this.endpoints) e.closeIdle();
   }
 
-  /** Close everything now: waiting requests fail, streams in flight are reset. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    const q = this.queue;
-    this.queue = [];
-    for (const st of q) st.fail('connection_reset', `the pool for ${this.address} closed`);
-    for (const s of [...this.sessions]) {
-      s.cancelConnect?.();
-      if (s.session !== undefined && !s.session.destroyed) s.session.destroy();
-      this.removeSession(s);
-    }
+    for (const e of this.endpoints) e.close();
   }
+}
 
-  // StreamPool
-
-  dequeue(stream: Http2UpstreamStream): void {
-    const i = this.queue.indexOf(stream);
-    if (i >= 0) this.queue.splice(i, 1);
-  }
-
-  requeue(stream: Http2UpstreamStream): void {
-    if (this.closed) {
-      stream.fail('connection_reset', `the pool for ${this.address} closed`);
-      return;
-    }
-    this.queue.unshift(stream);
-    this.processQueue();
-    this.maybeConnect();
-  }
-
-  /** A stream on `s` ended: its slot may serve a waiting request. */
-  onStreamClosed(s: PooledSession): void {
-    if (s.active === 0) {
-      if (s.state === 'draining') this.closeWhenIdle(s);
-      else if (s.idleTimer !== undefined) s.idleTimer.refresh();
-    }
-    this.processQueue();
-  }
-
-  // Internals
-
-  private pickSession(): PooledSession | undefined {
-    for (const s of this.sessions) if (s.hasRoom) return s;
-    return undefined;
-  }
-
-  private startOn(stream: Http2UpstreamStream, s: PooledSession): boolean {
-    s.active++;
-    if (stream.start(s)) return true;
-    // The session refused new streams (it is going away): never pick it again.
-    s.active--;
-    if (s.state === 'ready') s.state = 'draining';
-    this.closeWhenIdle(s);
-    return false;
-  }
-
-  private processQueue(): void {
-    while (this.queue.length > 0) {
-      const s = this.pickSession();
-      if (s === undefined) return;
-      const stream = this.queue.shift()!;
-      if (stream.done) continue;
-      if (!this.startOn(stream, s)) this.queue.unshift(stream);
-    }
-  }
-
-  /** Opens sessions while the waiting requests exceed what connecting sessions will take. */
-  private maybeConnect(): void {
-    if (this.closed) return;
-    let open = 0;
-    let connecting = 0;
-    for (const s of this.sessions) {
-      if (s.state === 'connecting') connecting++;
-      if (s.state === 'connecting' || s.state === 'ready') open++;
-    }
-    let waiting = this.queue.length;
-    waiting -= connecting * ASSUMED_MAX_STREAMS;
-    while (waiting > 0 && open < this.options.maxConnections) {
-      this.connect();
-      open++;
-      waiting -= ASSUMED_MAX_STREAMS;
-    }
-  }
-
-  private connect(): void {
-    const cap = this.options.maxStreamsPerConnection ?? 1024;
-    const s = new PooledSession(this, this.address, cap);
-    this.sessions.push(s);
-    s.cancelConnect = this.options.connector.connect(this.options.host, this.options.port, (error, conn) => {
-      s.cancelConnect = undefined;
-      if (error !== undefined || conn === undefined) {
-        this.removeSession(s, false);
-        this.onConnectFailed(error?.message ?? `connect to ${this.address} failed`);
-        return;
-      }
-      this.setUp(s, conn.socket, conn.tls);
-    });
-  }
-
-  private setUp(s: PooledSession, socket: import('node:net').Socket, tls: TlsInfo | undefined): void {
-    const o = this.options;
-    const session = http2.connect(`${tls ? 'https' : 'http'}://${this.address}`, {
-      createConnection: () => socket,
-      settings: { enablePush: false, initialWindowSize: o.initialWindowSize ?? 1 << 20 },
-      maxSessionMemory: 64,
-    });
-    s.session = session;
-    s.tls = tls;
-    s.state = 'ready';
-    o.onConnectionCountChange?.(1);
-    try {
-      session.setLocalWindowSize(o.connectionWindowSize ?? 16 << 20);
-    } catch (e) {
-      this.logger?.debug({ err: (e as Error).message }, 'http2 upstream connection window not set');
-    }
-    session.on('remoteSettings', (settings: http2.Settings) => {
-      const cap = o.maxStreamsPerConnection ?? 1024;
-      s.maxStreams = Math.min(settings.maxConcurrentStreams ?? cap, cap);
-      this.processQueue();
-    });
-    session.on('goaway', (code: number, lastStreamId: number) => {
-      this.logger?.debug({ upstream: this.address, code, lastStreamId }, 'http2 upstream sent GOAWAY');
-      if (s.state === 'ready') s.state = 'draining';
-      // Requests waiting need another session now.
-      this.maybeConnect();
-    });
-    session.on('error', (e: Error & { code?: string }) => this.logger?.debug({ err: e.message, code: e.code, upstream: this.address }, 'http2 upstream session error'));
-    session.on('close', () => {
-      this.removeSession(s);
-      this.processQueue();
-      this.maybeConnect();
-    });
-    if (o.idleTimeoutMs > 0) {
-      s.idleTimer = setTimeout(() => {
-        if (s.active === 0 && s.state === 'ready') {
-          s.state = 'draining';
-          this.closeWhenIdle(s);
-        }
-      }, o.idleTimeoutMs);
-      s.idleTimer.unref();
-    }
-    this.processQueue();
-  }
-
-  private onConnectFailed(message: string): void {
-    this.logger?.debug({ upstream: this.address, err: message }, 'http2 upstream connect failed');
-    // Requests keep waiting only if some session can still take them.
-    for (const s of this.sessions) if (s.state === 'connecting' || s.state === 'ready') return;
-    const q = this.queue;
-    this.queue = [];
-    for (const st of q) st.fail('connect_failed', message);
-  }
-
-  private closeWhenIdle(s: PooledSession): void {
-    if (s.state === 'ready') s.state = 'draining';
-    if (s.state === 'connecting') {
-      s.cancelConnect?.();
-      this.removeSession(s, false);
-      return;
-    }
-    if (s.active === 0 && s.session !== undefined && !s.session.closed && !s.session.destroyed) s.session.close();
-  }
-
-  private removeSession(s: PooledSession, counted = true): void {
-    const i = this.sessions.indexOf(s);
-    if (i < 0) return;
-    this.sessions.splice(i, 1);
-    const wasOpen = s.state !== 'connecting';
-    s.state = 'closed';
-    if (s.idleTimer !== undefined) clearTimeout(s.idleTimer);
-    if (counted && wasOpen) this.options.onConnectionCountChange?.(-1);
-  }
-
-  private failSoon(stream: Http2UpstreamStream, failure: UpstreamFailure, message: string): void {
-    // Not inside newRequest: the caller has not got the request object yet.
-    queueMicrotask(() => stream.fail(failure, message));
-  }
+/** A request that failed before it started: the handler hears it after newRequest returned. */
+function failedRequest(handler: UpstreamResponseHandler, failure: UpstreamFailure, message: string): UpstreamRequest {
+  let live = true;
+  queueMicrotask(() => {
+    if (live) handler.onError(failure, message, false);
+  });
+  return {
+    sendData: () => true,
+    sendTrailers: () => {},
+    reset: () => {
+      live = false;
+    },
+    readDisable: () => {},
+  };
 }

@@ -6,8 +6,8 @@ import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { HeaderMap } from '../http/header-map.js';
 import { onRemoteEnd } from '../http/h2-stream-end.js';
-import { TcpConnector } from './connector.js';
-import { Http2Pool, type Http2PoolOptions } from './pool-h2.js';
+import { tcpConnector } from './connector.js';
+import { Http2EndpointPool, type Http2EndpointPoolOptions } from './pool-h2-endpoint.js';
 import type { UpstreamFailure, UpstreamRequest, UpstreamResponseHandler } from './types.js';
 
 interface Result {
@@ -85,12 +85,12 @@ async function startUpstream(onStream: (stream: http2.ServerHttp2Stream, headers
   };
 }
 
-function pool(port: number, extra: Partial<Http2PoolOptions> = {}) {
+function pool(port: number, extra: Partial<Http2EndpointPoolOptions> = {}) {
   let connections = 0;
-  const p = new Http2Pool({
-    host: '127.0.0.1',
-    port,
-    connector: new TcpConnector(1000),
+  const p = new Http2EndpointPool({
+    endpoint: { host: '127.0.0.1', port },
+    connector: tcpConnector,
+    connectTimeoutMs: 1000,
     idleTimeoutMs: 0,
     maxConnections: 10,
     onConnectionCountChange: (d) => (connections += d),
