@@ -84,3 +84,17 @@ export class SecretStore {
     return ok(Object.freeze(material));
   }
 }
+
+// Secrets resolved once per Snapshot (several listeners and clusters may name the same one); weak, so they go with the Snapshot.
+const secretStores = new WeakMap<Snapshot, SecretStore>();
+
+/** The Snapshot's secrets, resolved once. */
+export function snapshotSecrets(snapshot: Snapshot): SecretStore {
+  let s = secretStores.get(snapshot);
+  if (s === undefined) {
+    s = new SecretStore(snapshot.secrets);
+    secretStores.set(snapshot, s);
+  }
+  return s;
+}
+

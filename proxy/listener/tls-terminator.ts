@@ -1,12 +1,13 @@
 // TLS termination for listeners: certificate from the Snapshot's secrets, ALPN, minimum version, mutual TLS.
 import type { Socket } from 'node:net';
 import tls, { type TLSSocket } from 'node:tls';
-import type { TlsListenerConfig } from '../../api/snapshot/index.js';
+import type { Listener as ListenerConfig, Snapshot, TlsListenerConfig } from '../../api/snapshot/index.js';
 import { WeftError, type Result, ok, err } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { TlsInfo } from '../http/stream-info.js';
 import { SocketTlsInfo } from '../identity/certificate-info.js';
-import type { SecretStore } from '../identity/secrets.js';
+import { snapshotSecrets, type SecretStore } from '../identity/secrets.js';
+import type { TlsTerminator } from './hooks.js';
 
 export interface TlsTerminatorOptions {
   /** What the listener serves; decides the default ALPN list (HTTP: h2 and http/1.1; TCP: none). */
@@ -19,9 +20,6 @@ export interface TlsTerminatorOptions {
   /** Called for every failed handshake (bad certificate, no client certificate when required, timeout, garbage). */
   readonly onHandshakeError?: (error: Error & { code?: string }) => void;
 }
-
-/** Receives each connection whose handshake succeeded. `tls.alpn` says which protocol it speaks ("h2", "http/1.1" or undefined). */
-export type SecureConnectionHandler = (socket: TLSSocket, tls: TlsInfo) => void;
 
 /**
  * The node:tls options for a listener's `tls` block. Validates the certificate, key and CA bundle
@@ -65,67 +63,74 @@ function alpnProtocols(config: TlsListenerConfig, options: TlsTerminatorOptions)
 }
 
 /**
- * Terminates TLS on accepted sockets. The listener hands every accepted socket to `accept` untouched
- * (nothing read from it); the handler gets the TLS socket once the handshake succeeded, with its
- * TlsInfo (ALPN, SNI, and for mutual TLS whether the client certificate verified). Failed handshakes
- * are logged at debug level, reported to `onHandshakeError`, and the socket is destroyed.
- *
- * `update` swaps certificate, CA and settings for new handshakes (secret rotation) while established
- * connections continue.
+ * Terminates TLS on a listener's accepted sockets (core's `TlsTerminator` hook). `accept` takes
+ * a socket untouched (nothing read from it) and calls `onReady` once the handshake succeeded,
+ * with the TLS socket and its TlsInfo (ALPN, SNI, and for mutual TLS whether the client
+ * certificate verified). A failed handshake (bad or missing client certificate when required,
+ * no common protocol, timeout, garbage) is logged at debug level, reported to `onHandshakeError`,
+ * and the socket destroyed; `onReady` is not called.
  */
-export class TlsTerminator {
-  private server: tls.Server;
+export class NodeTlsTerminator implements TlsTerminator {
+  private readonly server: tls.Server;
   private readonly options: TlsTerminatorOptions;
-  private readonly handler: SecureConnectionHandler;
+  private readonly waiting = new WeakMap<Socket, (tlsSocket: Socket, info: TlsInfo) => void>();
 
-  private constructor(tlsOptions: tls.TlsOptions, options: TlsTerminatorOptions, handler: SecureConnectionHandler) {
+  private constructor(tlsOptions: tls.TlsOptions, options: TlsTerminatorOptions) {
     this.options = options;
-    this.handler = handler;
-    this.server = this.makeServer(tlsOptions);
-  }
-
-  static create(config: TlsListenerConfig, secrets: SecretStore, options: TlsTerminatorOptions, handler: SecureConnectionHandler): Result<TlsTerminator> {
-    const r = listenerTlsOptions(config, secrets, options);
-    if (!r.ok) return r;
-    return ok(new TlsTerminator(r.value, options, handler));
-  }
-
-  /** Starts the handshake on an accepted socket. */
-  accept(socket: Socket): void {
-    this.server.emit('connection', socket);
-  }
-
-  /**
-   * New certificate, CA and settings for later handshakes (established connections keep theirs);
-   * session tickets issued before stay valid. An invalid config changes nothing.
-   */
-  update(config: TlsListenerConfig, secrets: SecretStore): Result<void> {
-    const r = listenerTlsOptions(config, secrets, this.options);
-    if (!r.ok) return r;
-    const next = this.makeServer(r.value);
-    next.setTicketKeys(this.server.getTicketKeys());
-    this.server = next;
-    return ok(undefined);
-  }
-
-  private makeServer(tlsOptions: tls.TlsOptions): tls.Server {
     // A tls.Server that never listens: it only runs handshakes on the sockets `accept` gives it.
-    const server = tls.createServer(tlsOptions);
+    this.server = tls.createServer(tlsOptions);
     const requestCert = tlsOptions.requestCert === true;
-    server.on('secureConnection', (socket: TLSSocket) => {
+    this.server.on('secureConnection', (socket: TLSSocket) => {
+      // node:tls names the TCP socket a TLS socket wraps `_parent` (there is no public accessor).
+      const raw = (socket as TLSSocket & { _parent?: Socket })._parent;
+      const onReady = raw !== undefined ? this.waiting.get(raw) : undefined;
+      if (raw !== undefined) this.waiting.delete(raw);
+      if (onReady === undefined) {
+        socket.destroy();
+        return;
+      }
       // `authorized` is true only when a client certificate was presented and verified.
       const verified = requestCert && socket.authorized;
       // Keep the socket from throwing between here and the codec attaching its own listeners.
       socket.on('error', noop);
-      this.handler(socket, new SocketTlsInfo(socket, verified));
+      onReady(socket, new SocketTlsInfo(socket, verified));
     });
-    server.on('tlsClientError', (e: Error & { code?: string }, socket: TLSSocket) => {
+    this.server.on('tlsClientError', (e: Error & { code?: string }, socket: TLSSocket) => {
       this.options.logger?.debug({ err: e.message, code: e.code, remote: socket.remoteAddress }, 'tls handshake failed');
       this.options.onHandshakeError?.(e);
       socket.destroy();
     });
-    return server;
   }
+
+  static create(config: TlsListenerConfig, secrets: SecretStore, options: TlsTerminatorOptions): Result<NodeTlsTerminator> {
+    const r = listenerTlsOptions(config, secrets, options);
+    if (!r.ok) return r;
+    return ok(new NodeTlsTerminator(r.value, options));
+  }
+
+  accept(socket: Socket, onReady: (tlsSocket: Socket, info: TlsInfo) => void): void {
+    this.waiting.set(socket, onReady);
+    this.server.emit('connection', socket);
+  }
+}
+
+/**
+ * The TLS terminator factory for listeners with `tls` (the data plane's `tls` hook): HTTP
+ * listeners offer h2 and http/1.1 by ALPN (http/1.1 only with `http.http2: false`), TCP listeners
+ * nothing unless `tls.alpn` says so. Throws a WeftError naming the listener when a secret is
+ * missing or malformed, so the Snapshot is rejected.
+ */
+export function createTlsTerminator(listener: ListenerConfig, snapshot: Snapshot, options: { logger?: Logger; handshakeTimeoutMs?: number } = {}): TlsTerminator {
+  if (listener.tls === undefined) throw new WeftError('invalid_listener_tls', `listener "${listener.name}" has no tls settings`);
+  const o: TlsTerminatorOptions = {
+    protocol: listener.protocol,
+    http2: listener.http?.http2 ?? true,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  };
+  const r = NodeTlsTerminator.create(listener.tls, snapshotSecrets(snapshot), o);
+  if (!r.ok) throw new WeftError(r.error.code, `listener "${listener.name}": ${r.error.message}`, { cause: r.error });
+  return r.value;
 }
 
 function noop(): void {}

@@ -6,7 +6,8 @@ import type { H1ParserFactory } from '../http/h1-parser.js';
 import type { ProxyMetrics } from '../stats/proxy-metrics.js';
 import { tcpConnector, type UpstreamConnector } from './connector.js';
 import { createHttp1Pool, type ClusterPool, type PoolContext } from './pool-http1.js';
-import type { ClusterManager } from './types.js';
+import { createLoadBalancer } from './load-balancers.js';
+import type { ClusterManager, TcpTarget } from './types.js';
 
 /** Makes the pool of one cluster for one protocol. */
 export type ClusterPoolFactory = (config: ClusterConfig, ctx: PoolContext) => ClusterPool;
@@ -28,6 +29,10 @@ export interface ClusterManagerOptions {
 interface SharedPool {
   readonly key: string;
   readonly pool: ClusterPool;
+  readonly config: ClusterConfig;
+  readonly connector: UpstreamConnector;
+  /** The cluster as the TCP proxy uses it, made on first use. */
+  tcp?: TcpTarget;
   refs: number;
 }
 
@@ -35,7 +40,10 @@ interface SharedPool {
 export class SnapshotClusters implements ClusterManager {
   private released = false;
 
-  private constructor(private readonly pools: ReadonlyMap<string, SharedPool>) {}
+  private constructor(
+    private readonly pools: ReadonlyMap<string, SharedPool>,
+    private readonly random?: () => number,
+  ) {}
 
   /**
    * Builds the clusters of `snapshot`, reusing the pools of `previous` whose cluster config (and
@@ -80,14 +88,39 @@ export class SnapshotClusters implements ClusterManager {
         parserFactory: options.parserFactory,
       });
       created.push(pool);
-      pools.set(cluster.name, { key, pool, refs: 1 });
+      pools.set(cluster.name, { key, pool, config: cluster, connector, refs: 1 });
     }
     for (const p of reused) p.refs++;
-    return ok(new SnapshotClusters(pools));
+    return ok(new SnapshotClusters(pools, options.random));
   }
 
   get(name: string): ClusterPool | undefined {
     return this.pools.get(name)?.pool;
+  }
+
+  /** The cluster `name` for the TCP proxy (its own load balancer over the same endpoints and connector). */
+  tcpTarget(name: string): TcpTarget | undefined {
+    const p = this.pools.get(name);
+    if (p === undefined) return undefined;
+    if (p.tcp === undefined) {
+      const { config, connector } = p;
+      const addresses = config.endpoints.map((e) => e.address);
+      const lb = createLoadBalancer(
+        config.lb_policy,
+        config.endpoints.map((e) => e.weight),
+        { random: this.random },
+      );
+      p.tcp = {
+        name: config.name,
+        connectTimeoutMs: config.connect_timeout,
+        pick: (hashKey) => {
+          const i = lb.pick(hashKey);
+          return i === undefined ? undefined : addresses[i];
+        },
+        connect: connector,
+      };
+    }
+    return p.tcp;
   }
 
   names(): string[] {

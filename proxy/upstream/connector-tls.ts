@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import type { ClusterConfig, HostPort, Snapshot } from '../../api/snapshot/index.js';
 import { WeftError } from '../../lib/errors.js';
 import { SocketTlsInfo } from '../identity/certificate-info.js';
-import { SecretStore } from '../identity/secrets.js';
+import { snapshotSecrets } from '../identity/secrets.js';
 import type { UpstreamConnector, UpstreamSocket } from './connector.js';
 
 export interface TlsConnectorOptions {
@@ -54,19 +54,6 @@ export function tlsConnector(options: TlsConnectorOptions): UpstreamConnector {
       tlsInfo: () => (info ??= socket.encrypted && !socket.destroyed ? new SocketTlsInfo(socket, socket.authorized) : undefined),
     };
   };
-}
-
-// Secrets resolved once per Snapshot (several clusters may name the same CA).
-const secretStores = new WeakMap<Snapshot, SecretStore>();
-
-/** The Snapshot's secrets, resolved once. */
-export function snapshotSecrets(snapshot: Snapshot): SecretStore {
-  let s = secretStores.get(snapshot);
-  if (s === undefined) {
-    s = new SecretStore(snapshot.secrets);
-    secretStores.set(snapshot, s);
-  }
-  return s;
 }
 
 /**
