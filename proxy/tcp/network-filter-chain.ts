@@ -41,8 +41,8 @@ interface Slot {
  *   that answers Stop keeps the bytes pending at it and is called again, with everything pending,
  *   when more arrive; `continue()` passes what it holds on without calling it again.
  * - A filter may modify the BodyBuffer it is given; the same buffer object is given to it each time.
- * - Calls made while the chain is running (a filter calling `continue()` from inside a callback)
- *   are picked up when the current pass ends.
+ * - `continue()` called by a filter from inside its own callback makes that callback's answer
+ *   Continue; other calls made while the chain runs are picked up when the current pass ends.
  * - A filter that throws is a bug: it is logged and the connection is closed.
  */
 export class NetworkFilterChain {
@@ -55,6 +55,9 @@ export class NetworkFilterChain {
   /** A filter is holding the new connection (Stop from onNewConnection, no continue yet). */
   private holding = false;
   private running = false;
+  /** The filter whose callback is running (-1: none), and whether it called continue() meanwhile. */
+  private calling = -1;
+  private continuedInCall = false;
   private again = false;
   private closedForError = false;
   private isReady = false;
@@ -142,6 +145,11 @@ export class NetworkFilterChain {
   /** continue() from filter i. */
   private resume(i: number): void {
     if (this.complete) return;
+    if (this.calling === i) {
+      // From inside the filter's own callback: its answer counts as Continue.
+      this.continuedInCall = true;
+      return;
+    }
     if (this.holding && this.started === i) {
       this.holding = false;
       this.started = i + 1;
@@ -259,13 +267,20 @@ export class NetworkFilterChain {
   }
 
   private call(i: number, fn: () => FilterAction): FilterAction {
+    const outer = this.calling;
+    this.calling = i;
+    this.continuedInCall = false;
     try {
-      return fn();
+      const r = fn();
+      return this.continuedInCall ? FilterAction.Continue : r;
     } catch (e) {
       this.logger?.error({ err: e, filter: this.names[i] }, 'network filter threw; closing the connection');
       this.closedForError = true;
       this.sink.close();
       return Stop;
+    } finally {
+      this.calling = outer;
+      this.continuedInCall = false;
     }
   }
 
