@@ -8,8 +8,7 @@ import type { FilterChainBuilder, PreparedFilterChains } from '../../proxy/confi
 import type { BodyBuffer } from '../../proxy/http/body-buffer.js';
 import { FilterAction } from '../../proxy/http/filter.js';
 import type { NetworkFilterCallbacks, NetworkFilterFactory, PeerType } from '../../proxy/tcp/network-filter.js';
-import { waitFor } from '../fixtures/wait.js';
-import { pluginsFor, startProxy } from '../http1/harness.js';
+import { pluginsFor, startProxy, until } from '../http1/harness.js';
 
 /** A FilterChainBuilder serving network filter chains by name. */
 function networkChains(chains: Record<string, NetworkFilterFactory[]>): FilterChainBuilder {
@@ -142,7 +141,7 @@ test('the upstream half-closes first: the client can still send, and gets the re
     assert.equal((await got).toString(), 'banner\n');
     c.end('after the server finished sending');
     await once(c, 'close');
-    await waitFor(() => received !== '', 'the upstream got the client bytes');
+    await until(() => received !== '', 10_000, 'the upstream got the client bytes');
     assert.equal(received, 'after the server finished sending');
   } finally {
     await proxy.close();
@@ -185,7 +184,7 @@ test('a network filter rewrites bytes both ways and sees the connection close', 
     c.end('hello');
     assert.equal((await got).toString(), `[via 127.0.0.1:${up.port}] got HELLO`);
     await once(c, 'close');
-    await waitFor(() => events.includes('complete'), 'onConnectionComplete');
+    await until(() => events.includes('complete'), 10_000, 'onConnectionComplete');
     assert.equal(events[0], 'new');
     assert.ok(events.includes('down:remote'));
     assert.ok(events.includes('up:remote'));
@@ -257,7 +256,7 @@ test('an idle connection is closed after idle_timeout', async () => {
     const started = Date.now();
     await once(c, 'end');
     assert.ok(Date.now() - started >= 150, 'closed by the idle timeout, not at once');
-    await waitFor(async () => metricValue(await proxy.registry.metrics(), 'weft_tcp_connections_active', 'listener="main"') === 0, 'active connections back to 0');
+    await until(async () => metricValue(await proxy.registry.metrics(), 'weft_tcp_connections_active', 'listener="main"') === 0, 10_000, 'active connections back to 0');
   } finally {
     await proxy.close();
     await up.close();
