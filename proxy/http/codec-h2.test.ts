@@ -35,8 +35,8 @@ async function startServer(app: App, options: Http2CodecOptions = baseOptions) {
       buf = Buffer.concat([buf, d]);
       const m = matchHttp2Preface(buf);
       if (m === 'maybe') return;
+      // Left flowing on purpose, as a listener's sniffer leaves it: the codec must cope.
       socket.removeListener('data', onData);
-      socket.pause();
       if (m === 'no') {
         socket.destroy();
         return;

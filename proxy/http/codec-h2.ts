@@ -76,9 +76,11 @@ function serverFor(options: Http2CodecOptions): { server: Http2Server; captured:
 /**
  * Serves HTTP/2 on an accepted socket (plain, or TLS whose ALPN chose "h2"). `initialData` are bytes
  * the listener already read (the preface it sniffed); they are put back before node:http2 reads.
- * The socket must be otherwise untouched: no 'data' listeners, not paused by the caller.
+ * The caller must have removed its own 'data' listeners; node:http2 then reads the socket itself.
  */
 export function serveHttp2(socket: Socket, callbacks: ServerConnectionCallbacks, info: ConnectionInfo, options: Http2CodecOptions, initialData?: Buffer): ServerConnection {
+  // A socket left flowing by the sniffer would hand the bytes put back to nobody before node:http2 reads them.
+  socket.pause();
   if (initialData !== undefined && initialData.length > 0) socket.unshift(initialData);
   const entry = serverFor(options);
   entry.captured = undefined;
