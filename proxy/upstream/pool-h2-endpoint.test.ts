@@ -272,7 +272,7 @@ test('nothing listening: connect_failed', async () => {
   }
 });
 
-test('the request timeout fails the exchange with timeout and cancels the stream; grpc-timeout bounds it', async () => {
+test('the request timeout fails the exchange with timeout and cancels the stream', async () => {
   const cancelled: number[] = [];
   const up = await startUpstream((stream) => stream.on('close', () => cancelled.push(stream.rstCode ?? -1)));
   const p = pool(up.port);
@@ -283,12 +283,6 @@ test('the request timeout fails the exchange with timeout and cancels the stream
     assert.equal(r.error?.failure, 'timeout');
     await waitFor(() => cancelled.length === 1);
     assert.equal(cancelled[0], constants.NGHTTP2_CANCEL);
-    const g = collector();
-    const started = Date.now();
-    p.newRequest(req('POST', '/svc/M', ['content-type', 'application/grpc', 'grpc-timeout', '50m']), true, g.handler, { timeoutMs: 60_000 });
-    const rg = await g.done;
-    assert.equal(rg.error?.failure, 'timeout');
-    assert.ok(Date.now() - started < 30_000, 'the 50 ms gRPC deadline, not the 60 s route timeout');
   } finally {
     p.close();
     await up.close();

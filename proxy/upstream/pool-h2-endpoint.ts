@@ -1,7 +1,6 @@
 // The HTTP/2 connections of one endpoint: multiplexed sessions, opened as streams demand, with GOAWAY, idle close and a wait queue.
 import http2, { type ClientHttp2Session } from 'node:http2';
 import type { Logger } from '../../lib/log.js';
-import { boundByGrpcTimeout } from '../http/grpc.js';
 import type { HeaderMap } from '../http/header-map.js';
 import type { TlsInfo } from '../http/stream-info.js';
 import { formatAddress, type HostPort } from '../../api/snapshot/index.js';
@@ -101,9 +100,7 @@ export class Http2EndpointPool implements StreamPool {
   }
 
   newRequest(headers: HeaderMap, endStream: boolean, handler: UpstreamResponseHandler, options: UpstreamRequestOptions): UpstreamRequest {
-    // A gRPC client's deadline bounds the route's timeout (the reply is then DEADLINE_EXCEEDED).
-    const timeoutMs = boundByGrpcTimeout(options.timeoutMs, headers.get('grpc-timeout'));
-    const stream = new Http2UpstreamStream(this, headers, endStream, handler, timeoutMs);
+    const stream = new Http2UpstreamStream(this, headers, endStream, handler, options.timeoutMs);
     if (this.closed || this.draining) {
       this.failSoon(stream, 'connection_reset', `the pool for ${this.address} is closed`);
       return stream;
