@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/log.js';
 import type { PreparedFilterChains } from '../config/filter-chains.js';
 import type { ClusterMetrics, ListenerMetrics } from '../stats/proxy-metrics.js';
-import { codeClassIndex } from '../stats/proxy-metrics.js';
 import type { ClusterManager } from '../upstream/types.js';
 import type { RequestDecoder, ResponseEncoder, ServerConnectionCallbacks } from './codec.js';
 import type { HttpFilterFactory } from './filter.js';
@@ -92,7 +91,7 @@ export class HttpListenerRuntime implements StreamContext {
     const o = this.options;
     try {
       const code = fm.responseHeadersSent ? info.responseCode : undefined;
-      o.metrics.requests(info.routeName ?? '', info.clusterName ?? '')[codeClassIndex(code)]!.inc();
+      o.metrics.requests(info.routeName ?? '', info.clusterName ?? '').count(code);
       const t = fm.terminalStage;
       if (t instanceof Router && t.upstreamStart > 0 && t.upstreamEnd > 0 && info.clusterName !== undefined) {
         o.clusterMetrics(info.clusterName).upstreamDuration.observe((t.upstreamEnd - t.upstreamStart) / 1000);

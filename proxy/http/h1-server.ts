@@ -6,13 +6,13 @@ import type { DeadlineSweeper, Expirable } from './deadline-sweeper.js';
 import { HeadAction, CallbackAction, ParseStatus, type H1Head, type H1Parser, type H1ParserFactory, type H1ParserHandler } from './h1-parser.js';
 import { createLlhttpParser } from './h1-parser-llhttp.js';
 import {
+  FIELDS_KEEP_UPGRADE,
+  FIELDS_SKIP_CONTENT_LENGTH,
   copyEndToEnd,
+  fieldLines,
   httpDate,
   isFramingError,
-  isHopByHop,
   isValidAuthority,
-  isValidFieldName,
-  isValidFieldValue,
   parseContentLength,
   requestFraming,
   statusLine,
@@ -466,6 +466,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     }
     this.stream = null;
     s.complete = true;
+    s.releaseReadDisables();
     if (this.tunnel) {
       this.close();
       return;
@@ -537,6 +538,7 @@ class H1ServerStream implements ResponseEncoder {
   headerBytes = 0;
   private out = Out.None;
   private outRemaining = 0;
+  private readDisables = 0;
   private upgraded = false;
   /** Upgrade or CONNECT: the request never ends by itself; after a 101 (2xx for CONNECT) it is a tunnel. */
   readonly tunnelRequest: boolean;
@@ -560,7 +562,7 @@ class H1ServerStream implements ResponseEncoder {
     if (this.responseStarted || this.complete || this.http10) return;
     const status = Number(headers.get(':status'));
     if (!(status >= 100 && status < 200) || status === 101) return;
-    this.conn.write(statusLine(status, false) + serializeFields(headers, false) + '\r\n');
+    this.conn.write(statusLine(status, false) + fieldLines(headers.list, 0) + '\r\n');
   }
 
   encodeHeaders(headers: HeaderMap, endStream: boolean): void {
@@ -604,7 +606,10 @@ class H1ServerStream implements ResponseEncoder {
     } else if (this.http10) {
       framingFields += 'connection: keep-alive\r\n';
     }
-    let head = statusLine(status, this.http10) + serializeFields(headers, tunnel && status === 101, keepContentLength) + framingFields;
+    let head =
+      statusLine(status, this.http10) +
+      fieldLines(headers.list, (tunnel && status === 101 ? FIELDS_KEEP_UPGRADE : 0) | (keepContentLength ? 0 : FIELDS_SKIP_CONTENT_LENGTH)) +
+      framingFields;
     if (!headers.has('date')) head += `date: ${httpDate()}\r\n`;
     head += '\r\n';
     if (tunnel) this.upgraded = true;
@@ -668,7 +673,7 @@ class H1ServerStream implements ResponseEncoder {
   encodeTrailers(trailers: HeaderMap): void {
     if (this.complete || this.responseDone) return;
     if (this.out === Out.Chunked) {
-      this.conn.write(`0\r\n${serializeFields(trailers, false, false)}\r\n`);
+      this.conn.write(`0\r\n${fieldLines(trailers.list, FIELDS_SKIP_CONTENT_LENGTH)}\r\n`);
       this.conn.uncork();
       this.finishResponse();
       return;
@@ -684,7 +689,14 @@ class H1ServerStream implements ResponseEncoder {
 
   readDisable(disable: boolean): void {
     if (this.complete) return;
+    if (!disable && this.readDisables === 0) return;
+    this.readDisables += disable ? 1 : -1;
     this.conn.readDisable(disable);
+  }
+
+  /** The stream is over: whatever reading it still held paused is released (the next request must be read). */
+  releaseReadDisables(): void {
+    for (; this.readDisables > 0; this.readDisables--) this.conn.readDisable(false);
   }
 
   /** The codec ends the stream (error, timeout, peer gone): tell the decoder once. */
@@ -699,23 +711,4 @@ class H1ServerStream implements ResponseEncoder {
     if (this.out === Out.Close) this.conn.closeAfterResponse = true;
     this.conn.maybeFinishStream(this);
   }
-}
-
-/**
- * Field lines of `headers` for the wire: skips pseudo-headers, hop-by-hop fields (framing is the
- * codec's job) and fields a filter made unsafe (invalid name, CR/LF/NUL in the value).
- */
-function serializeFields(headers: HeaderMap, keepUpgrade: boolean, keepContentLength = true): string {
-  const l = headers.list;
-  let out = '';
-  for (let i = 0; i < l.length; i += 2) {
-    const n = l[i]!;
-    if (n.charCodeAt(0) === 58 /* : */) continue;
-    if (isHopByHop(n) && !(keepUpgrade && n === 'upgrade')) continue;
-    if (!keepContentLength && n === 'content-length') continue;
-    const v = l[i + 1]!;
-    if (!isValidFieldName(n) || !isValidFieldValue(v)) continue;
-    out += `${n}: ${v}\r\n`;
-  }
-  return out;
 }

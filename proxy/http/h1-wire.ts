@@ -201,6 +201,30 @@ export function isValidAuthority(a: string): boolean {
 }
 const AUTHORITY_RE = /^(?:[A-Za-z0-9\-._~%!$&'()*+,;=]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
 
+export const FIELDS_KEEP_UPGRADE = 1;
+export const FIELDS_SKIP_CONTENT_LENGTH = 2;
+export const FIELDS_SKIP_HOST = 4;
+
+/**
+ * Field lines for the wire ("name: value\r\n"…). Skips pseudo-headers, hop-by-hop fields (framing
+ * is the codec's job; `upgrade` is kept with FIELDS_KEEP_UPGRADE) and fields a filter made unsafe
+ * (invalid name, CR/LF/NUL in the value): no header injection, whatever a filter wrote.
+ */
+export function fieldLines(l: readonly string[], flags: number): string {
+  let out = '';
+  for (let i = 0; i < l.length; i += 2) {
+    const n = l[i]!;
+    if (n.charCodeAt(0) === 58 /* : */) continue;
+    if (isHopByHop(n) && !(n === 'upgrade' && (flags & FIELDS_KEEP_UPGRADE) !== 0)) continue;
+    if (n === 'content-length' && (flags & FIELDS_SKIP_CONTENT_LENGTH) !== 0) continue;
+    if (n === 'host' && (flags & FIELDS_SKIP_HOST) !== 0) continue;
+    const v = l[i + 1]!;
+    if (!isValidFieldName(n) || !isValidFieldValue(v)) continue;
+    out += `${n}: ${v}\r\n`;
+  }
+  return out;
+}
+
 const statusLines11 = new Map<number, string>();
 const statusLines10 = new Map<number, string>();
 

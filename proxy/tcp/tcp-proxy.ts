@@ -1,12 +1,10 @@
 // The TCP (L4) proxy: each downstream connection to an endpoint of the listener's cluster, through its network filters.
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
-import { formatAddress, type HostPort } from '../../api/snapshot/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { ConnectionInfo } from '../http/stream-info.js';
 import type { ManagedConnection, TcpProxyContext } from '../listener/hooks.js';
 import { awaitReady } from '../upstream/connect-wait.js';
-import type { TcpTarget } from '../upstream/types.js';
 import { NetworkFilterChain, type NetworkChainSink } from './network-filter-chain.js';
 import type { PeerType } from './network-filter.js';
 import type { TcpListenerMetrics } from './tcp-metrics.js';
@@ -36,7 +34,6 @@ class TcpProxyConnection implements ManagedConnection, NetworkChainSink {
   private readonly logger: Logger;
   private readonly metrics: TcpListenerMetrics;
   private chain: NetworkFilterChain | undefined;
-  private target: TcpTarget | undefined;
   private upstream: Socket | undefined;
   private upstreamAddr: string | undefined;
   private cancelConnect: (() => void) | undefined;
@@ -86,12 +83,6 @@ class TcpProxyConnection implements ManagedConnection, NetworkChainSink {
       this.idleTimer = setTimeout(() => this.checkIdle(), idle);
       this.idleTimer.unref();
     }
-    this.target = ctx.clusters.tcpTarget(ctx.config.cluster);
-    if (this.target === undefined) {
-      this.logger.warn({ listener: this.info.listenerName, cluster: ctx.config.cluster }, 'tcp proxy: no such cluster');
-      this.reset();
-      return;
-    }
     const name = ctx.config.filter_chain;
     const factories = name !== undefined ? ctx.filterChains.network(name) : [];
     if (factories.length > 0) {
@@ -114,24 +105,23 @@ class TcpProxyConnection implements ManagedConnection, NetworkChainSink {
 
   ready(): void {
     if (this.finished || this.downClosed) return;
-    const target = this.target!;
-    const endpoint: HostPort | undefined = target.pick(this.info.remoteAddress);
-    if (endpoint === undefined) {
-      this.connectFailed(`cluster "${target.name}" has no endpoints`);
-      return;
-    }
-    const address = formatAddress(endpoint);
-    let up;
+    const cluster = this.ctx.config.cluster;
+    let opened;
     try {
-      up = target.connect(endpoint);
+      opened = this.ctx.clusters.openConnection(cluster, this.info.remoteAddress);
     } catch (e) {
-      this.connectFailed(`connect to ${address} failed: ${(e as Error).message}`);
+      this.connectFailed(`cluster "${cluster}": ${(e as Error).message}`);
       return;
     }
+    if (opened === undefined) {
+      this.connectFailed(`cluster "${cluster}" has no endpoints`);
+      return;
+    }
+    const { upstream: up, address } = opened;
     this.upClosed = false;
     const u = up.socket;
     u.allowHalfOpen = true;
-    this.cancelConnect = awaitReady(up, target.connectTimeoutMs, address, (error) => {
+    this.cancelConnect = awaitReady(up, opened.connectTimeoutMs, address, (error) => {
       this.cancelConnect = undefined;
       if (error !== undefined) {
         this.upClosed = true;
@@ -166,7 +156,7 @@ class TcpProxyConnection implements ManagedConnection, NetworkChainSink {
     if (d.destroyed || d.writableEnded) return;
     let room = true;
     for (const c of chunks) {
-      this.metrics.sent += c.length;
+      this.metrics.sent.value += c.length;
       room = d.write(c);
     }
     if (!room) this.downstreamFull = true;
@@ -219,7 +209,7 @@ class TcpProxyConnection implements ManagedConnection, NetworkChainSink {
 
   private connectFailed(message: string): void {
     this.metrics.connectFailures.inc();
-    this.logger.info({ conn: this.info.id, listener: this.info.listenerName, cluster: this.target?.name, err: message }, 'tcp proxy: upstream connection failed; resetting the client connection');
+    this.logger.info({ conn: this.info.id, listener: this.info.listenerName, cluster: this.ctx.config.cluster, err: message }, 'tcp proxy: upstream connection failed; resetting the client connection');
     this.reset();
   }
 
@@ -234,7 +224,7 @@ class TcpProxyConnection implements ManagedConnection, NetworkChainSink {
   }
 
   private onDownstreamData(chunk: Buffer): void {
-    this.metrics.received += chunk.length;
+    this.metrics.received.value += chunk.length;
     this.lastActivity = performance.now();
     if (this.chain !== undefined) this.chain.downstreamData(chunk, false);
     else this.toUpstream([chunk], false);

@@ -1,13 +1,14 @@
 // The clusters of one Snapshot; pools whose cluster did not change are carried over from the previous Snapshot.
-import type { ClusterConfig, Snapshot } from '../../api/snapshot/index.js';
+import { formatAddress, type ClusterConfig, type HostPort, type Snapshot } from '../../api/snapshot/index.js';
 import { WeftError, err, ok, type Result } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { H1ParserFactory } from '../http/h1-parser.js';
 import type { ProxyMetrics } from '../stats/proxy-metrics.js';
-import { tcpConnector, type UpstreamConnector } from './connector.js';
-import { createHttp1Pool, type ClusterPool, type PoolContext } from './pool-http1.js';
+import { tcpConnector, type UpstreamConnector, type UpstreamSocket } from './connector.js';
+import type { LoadBalancer } from './load-balancer.js';
 import { createLoadBalancer } from './load-balancers.js';
-import type { ClusterManager, TcpTarget } from './types.js';
+import { createHttp1Pool, type ClusterPool, type PoolContext } from './pool-http1.js';
+import type { ClusterManager } from './types.js';
 
 /** Makes the pool of one cluster for one protocol. */
 export type ClusterPoolFactory = (config: ClusterConfig, ctx: PoolContext) => ClusterPool;
@@ -29,10 +30,8 @@ export interface ClusterManagerOptions {
 interface SharedPool {
   readonly key: string;
   readonly pool: ClusterPool;
-  readonly config: ClusterConfig;
-  readonly connector: UpstreamConnector;
-  /** The cluster as the TCP proxy uses it, made on first use. */
-  tcp?: TcpTarget;
+  /** For raw (TCP proxy) connections: the cluster's endpoints, balancer and connector. */
+  readonly raw: { readonly endpoints: readonly HostPort[]; readonly lb: LoadBalancer; readonly connector: UpstreamConnector; readonly connectTimeoutMs: number };
   refs: number;
 }
 
@@ -40,10 +39,7 @@ interface SharedPool {
 export class SnapshotClusters implements ClusterManager {
   private released = false;
 
-  private constructor(
-    private readonly pools: ReadonlyMap<string, SharedPool>,
-    private readonly random?: () => number,
-  ) {}
+  private constructor(private readonly pools: ReadonlyMap<string, SharedPool>) {}
 
   /**
    * Builds the clusters of `snapshot`, reusing the pools of `previous` whose cluster config (and
@@ -88,43 +84,42 @@ export class SnapshotClusters implements ClusterManager {
         parserFactory: options.parserFactory,
       });
       created.push(pool);
-      pools.set(cluster.name, { key, pool, config: cluster, connector, refs: 1 });
+      const raw = {
+        endpoints: cluster.endpoints.map((e) => e.address),
+        lb: createLoadBalancer(
+          cluster.lb_policy,
+          cluster.endpoints.map((e) => e.weight),
+          { random: options.random },
+        ),
+        connector,
+        connectTimeoutMs: cluster.connect_timeout,
+      };
+      pools.set(cluster.name, { key, pool, raw, refs: 1 });
     }
     for (const p of reused) p.refs++;
-    return ok(new SnapshotClusters(pools, options.random));
+    return ok(new SnapshotClusters(pools));
   }
 
   get(name: string): ClusterPool | undefined {
     return this.pools.get(name)?.pool;
   }
 
-  /** The cluster `name` for the TCP proxy (its own load balancer over the same endpoints and connector). */
-  tcpTarget(name: string): TcpTarget | undefined {
-    const p = this.pools.get(name);
-    if (p === undefined) return undefined;
-    if (p.tcp === undefined) {
-      const { config, connector } = p;
-      const addresses = config.endpoints.map((e) => e.address);
-      const lb = createLoadBalancer(
-        config.lb_policy,
-        config.endpoints.map((e) => e.weight),
-        { random: this.random },
-      );
-      p.tcp = {
-        name: config.name,
-        connectTimeoutMs: config.connect_timeout,
-        pick: (hashKey) => {
-          const i = lb.pick(hashKey);
-          return i === undefined ? undefined : addresses[i];
-        },
-        connect: connector,
-      };
-    }
-    return p.tcp;
-  }
-
   names(): string[] {
     return [...this.pools.keys()];
+  }
+
+  /**
+   * Dials one endpoint of `cluster` for a raw byte stream (the TCP proxy): load-balanced like
+   * its requests, through the cluster's connector (TLS when it originates TLS). Undefined when the
+   * cluster does not exist or has no endpoint. Connection failures surface on the socket.
+   */
+  openConnection(cluster: string, hashKey?: string): { readonly upstream: UpstreamSocket; readonly address: string; readonly connectTimeoutMs: number } | undefined {
+    const raw = this.pools.get(cluster)?.raw;
+    if (raw === undefined) return undefined;
+    const i = raw.lb.pick(hashKey);
+    if (i === undefined) return undefined;
+    const endpoint = raw.endpoints[i]!;
+    return { upstream: raw.connector(endpoint), address: formatAddress(endpoint), connectTimeoutMs: raw.connectTimeoutMs };
   }
 
   /** Closes idle upstream connections (drain). */

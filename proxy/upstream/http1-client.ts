@@ -3,7 +3,15 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import { CallbackAction, HeadAction, ParseStatus, type H1Head, type H1Parser, type H1ParserFactory, type H1ParserHandler } from '../http/h1-parser.js';
 import { createLlhttpParser } from '../http/h1-parser-llhttp.js';
-import { copyEndToEnd, isHopByHop, isValidFieldName, isValidFieldValue, parseContentLength, responseFraming } from '../http/h1-wire.js';
+import {
+  FIELDS_KEEP_UPGRADE,
+  FIELDS_SKIP_CONTENT_LENGTH,
+  FIELDS_SKIP_HOST,
+  copyEndToEnd,
+  fieldLines,
+  parseContentLength,
+  responseFraming,
+} from '../http/h1-wire.js';
 import { HeaderMap } from '../http/header-map.js';
 import type { TlsInfo } from '../http/stream-info.js';
 import type { UpstreamSocket } from './connector.js';
@@ -255,7 +263,7 @@ export class Http1ClientConnection implements H1ParserHandler {
 
   writeTrailers(req: Http1UpstreamRequest, trailers: HeaderMap): void {
     if (req.bodyMode === BODY_CHUNKED) {
-      this.socket.write(`0\r\n${serializeFields(trailers.list, false)}\r\n`, 'latin1');
+      this.socket.write(`0\r\n${fieldLines(trailers.list, FIELDS_SKIP_CONTENT_LENGTH | FIELDS_SKIP_HOST)}\r\n`, 'latin1');
     } else {
       this.writeBody(req, EMPTY, true);
     }
@@ -298,7 +306,9 @@ export class Http1ClientConnection implements H1ParserHandler {
     const method = req.method;
     const authority = h.get(':authority') || this.owner.address;
     const target = method === 'CONNECT' ? authority : (h.get(':path') ?? '/');
-    let head = `${method} ${target} HTTP/1.1\r\nhost: ${authority}\r\n` + serializeFields(h.list, req.upgrade);
+    let head =
+      `${method} ${target} HTTP/1.1\r\nhost: ${authority}\r\n` +
+      fieldLines(h.list, FIELDS_SKIP_CONTENT_LENGTH | FIELDS_SKIP_HOST | (req.upgrade ? FIELDS_KEEP_UPGRADE : 0));
     const end = req.requestEnded && req.queued === undefined && req.queuedTrailers === undefined;
     const cl = h.get('content-length');
     if (req.upgrade) {
@@ -604,19 +614,4 @@ export class Http1ClientConnection implements H1ParserHandler {
 
 function uncorkNT(conn: Http1ClientConnection): void {
   conn.flushWrites();
-}
-
-/** Request fields for the wire: no pseudo-headers, no hop-by-hop fields (framing is ours), nothing unsafe. */
-function serializeFields(l: readonly string[], keepUpgrade: boolean): string {
-  let out = '';
-  for (let i = 0; i < l.length; i += 2) {
-    const n = l[i]!;
-    if (n.charCodeAt(0) === 58 /* : */) continue;
-    if (isHopByHop(n) && !(keepUpgrade && n === 'upgrade')) continue;
-    if (n === 'host' || n === 'content-length') continue;
-    const v = l[i + 1]!;
-    if (!isValidFieldName(n) || !isValidFieldValue(v)) continue;
-    out += `${n}: ${v}\r\n`;
-  }
-  return out;
 }

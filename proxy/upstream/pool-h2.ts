@@ -30,7 +30,7 @@ class Http2ClusterPool implements ClusterPool {
           idleTimeoutMs: config.idle_timeout,
           maxConnections: config.max_connections_per_endpoint,
           logger: ctx.logger,
-          onConnectionCountChange: (d) => gauge.inc(d),
+          onConnectionCountChange: (d) => (d > 0 ? gauge.inc() : gauge.dec()),
         }),
     );
     this.lb = createLoadBalancer(

@@ -1,8 +1,6 @@
 // The upstream contract: a cluster opens request streams to its endpoints over pooled connections.
-import type { HostPort } from '../../api/snapshot/index.js';
 import type { HeaderMap } from '../http/header-map.js';
 import type { TlsInfo } from '../http/stream-info.js';
-import type { UpstreamSocket } from './connector.js';
 
 /** Why an upstream request failed before or while its response came. Each maps to one local error. */
 export type UpstreamFailure =
@@ -66,16 +64,3 @@ export interface ClusterManager {
   get(name: string): Cluster | undefined;
 }
 
-/**
- * A cluster as the TCP (L4) proxy sees it: endpoint picks (the cluster's load-balancing policy)
- * and raw connections to them (TLS when the cluster originates TLS).
- */
-export interface TcpTarget {
-  readonly name: string;
-  /** The cluster's connect timeout in ms (0: none); the TCP proxy applies it. */
-  readonly connectTimeoutMs: number;
-  /** An endpoint for a new connection; undefined when the cluster has none. */
-  pick(hashKey?: string): HostPort | undefined;
-  /** Starts a connection to `endpoint`; failures surface as the socket's events. */
-  connect(endpoint: HostPort): UpstreamSocket;
-}
