@@ -108,7 +108,7 @@ export class Http2ServerStream implements ResponseEncoder {
     this.decoder = decoder;
     const s = this.stream;
     if (!this.requestEnded) {
-      s.on('data', (chunk: Buffer) => this.call((d) => d.decodeData(chunk, false)));
+      s.on('data', (chunk: Buffer) => this.onData(chunk));
       s.on('trailers', (_h: unknown, _f: number, raw: string[]) => {
         this.requestTrailers = headersFromH2(raw);
       });
@@ -238,6 +238,17 @@ export class Http2ServerStream implements ResponseEncoder {
     return !this.stream.closed && !this.stream.destroyed;
   }
 
+  /** A request body chunk (the hot path: no closure per chunk). */
+  private onData(chunk: Buffer): void {
+    const d = this.decoder;
+    if (d === undefined || this.detached) return;
+    try {
+      d.decodeData(chunk, false);
+    } catch (e) {
+      this.handlerThrew(d, e);
+    }
+  }
+
   /**
    * Runs a decoder callback. A throw is a Weft bug in the connection manager: log it, reset this
    * stream only (the connection and the process live on).
@@ -248,16 +259,20 @@ export class Http2ServerStream implements ResponseEncoder {
     try {
       fn(d);
     } catch (e) {
-      this.owner.logger?.error({ err: e, stream: this.stream.id }, 'http2 stream handler threw; resetting the stream');
-      this.detached = true;
-      this.clearTimer();
-      try {
-        d.onReset('local_reset');
-      } catch {
-        // Already failing; the stream is reset below either way.
-      }
-      this.rst(NGHTTP2_INTERNAL_ERROR);
+      this.handlerThrew(d, e);
     }
+  }
+
+  private handlerThrew(d: RequestDecoder, e: unknown): void {
+    this.owner.logger?.error({ err: e, stream: this.stream.id }, 'http2 stream handler threw; resetting the stream');
+    this.detached = true;
+    this.clearTimer();
+    try {
+      d.onReset('local_reset');
+    } catch {
+      // Already failing; the stream is reset below either way.
+    }
+    this.rst(NGHTTP2_INTERNAL_ERROR);
   }
 
   private onRequestEnd(): void {

@@ -103,7 +103,7 @@ export class Http2UpstreamStream implements UpstreamRequest {
     stream.on('error', (e: Error & { code?: string }) => this.pool.logger?.debug({ err: e.message, code: e.code, upstream: connection.address }, 'http2 upstream stream error'));
     stream.on('headers', (_h: unknown, _f: number, raw: string[]) => this.onInformational(raw));
     stream.on('response', (_h: unknown, flags: number, raw: string[]) => this.onResponse(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0));
-    stream.on('data', (chunk: Buffer) => this.deliver(() => this.handler.onData(chunk, false)));
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('trailers', (_h: unknown, _f: number, raw: string[]) => {
       this.responseTrailers = headersFromH2(raw);
     });
@@ -211,18 +211,32 @@ export class Http2UpstreamStream implements UpstreamRequest {
 
   // Internals
 
+  /** A response body chunk (the hot path: no closure per chunk). */
+  private onData(chunk: Buffer): void {
+    if (this.finished) return;
+    try {
+      this.handler.onData(chunk, false);
+    } catch (e) {
+      this.handlerThrew(e);
+    }
+  }
+
   /** Runs a handler callback unless the exchange is over; a throw resets the upstream stream. */
   private deliver(fn: () => void): void {
     if (this.finished) return;
     try {
       fn();
     } catch (e) {
-      this.pool.logger?.error({ err: e }, 'upstream response handler threw; resetting the upstream stream');
-      this.finished = true;
-      this.clearTimer();
-      const s = this.stream;
-      if (s !== undefined) this.cancel(s);
+      this.handlerThrew(e);
     }
+  }
+
+  private handlerThrew(e: unknown): void {
+    this.pool.logger?.error({ err: e }, 'upstream response handler threw; resetting the upstream stream');
+    this.finished = true;
+    this.clearTimer();
+    const s = this.stream;
+    if (s !== undefined) this.cancel(s);
   }
 
   private onInformational(raw: string[]): void {
