@@ -161,3 +161,28 @@ test('a cluster naming a CA secret without a bundle is rejected at apply', async
     /nope/,
   );
 });
+
+test('a TLS handshake that never completes hits the connect timeout: 502 for HTTP/1.1 and HTTP/2 clusters', async () => {
+  // Accepts TCP connections and never answers the ClientHello.
+  const silent = net.createServer((s) => s.on('error', () => {}));
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  const port = (silent.address() as AddressInfo).port;
+  try {
+    for (const protocol of ['http1', 'http2'] as const) {
+      const proxy = await startProxy(httpConfig(port, { cluster: { protocol, tls: { ca: 'upstream-ca' }, connectTimeout: '200ms' }, secrets: [{ name: 'upstream-ca', ca: ca.cert }] }));
+      try {
+        const started = Date.now();
+        const r = parseFirst((await rawExchange(proxy.port, 'GET / HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n')).text);
+        assert.equal(r.status, 502, protocol);
+        assert.equal(r.headers.get('x-weft-error'), 'upstream_connect_failed', protocol);
+        assert.match(r.body, /time/i, protocol);
+        assert.ok(Date.now() - started >= 150, `${protocol}: waited for the connect timeout`);
+      } finally {
+        await proxy.close();
+      }
+    }
+  } finally {
+    silent.close();
+  }
+});
