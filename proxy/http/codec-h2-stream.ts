@@ -2,7 +2,7 @@
 import { constants, type ServerHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
 import type { Logger } from '../../lib/log.js';
 import type { RequestDecoder, ResetReason, ResponseEncoder } from './codec.js';
-import { grpcLocalReplyFields, grpcStatusForHttp } from './grpc.js';
+import { grpcLocalReplyFields, grpcStatusForHttp, isGrpcContentType } from './grpc.js';
 import { HeaderMap } from './header-map.js';
 import { headersFromH2, toH2Headers } from './h2-headers.js';
 import { LOCAL_ERRORS, LOCAL_ERROR_CONTENT_TYPE, LOCAL_ERROR_HEADER, localErrorBody, type LocalErrorCode } from './local-error.js';
@@ -58,8 +58,11 @@ function reasonForRstCode(code: number | undefined): ResetReason {
  *
  * Request side: `decodeHeaders` once, each DATA chunk as `decodeData(chunk, false)`, then either
  * `decodeTrailers` or a final empty `decodeData(EMPTY, true)` (node reports the end of a body only
- * after its last chunk). Response side: the response is always opened with `waitForTrailers`, so
- * trailers that arrive late still go out; without trailers the stream ends with an empty DATA frame.
+ * after its last chunk). Response side: the response is opened with `waitForTrailers` (trailers
+ * that arrive late still go out; without trailers the stream ends with an empty DATA frame) unless
+ * it cannot have trailers worth the cost: a non-gRPC response with content-length to a request
+ * that already ended. Trailers that come anyway after such a head are dropped (logged). A cut
+ * body can still never look complete: node:http2 clients check content-length.
  *
  * `onReset` reaches the decoder once when the stream closes before both directions completed, or
  * when the connection manager's own callbacks threw — but not for resets the manager asked for
@@ -84,6 +87,8 @@ export class Http2ServerStream implements ResponseEncoder {
   private timedOut = false;
   /** RST_STREAM was asked for: node may still ask for trailers, which must not go out (see onWantTrailers). */
   private resetting = false;
+  /** The response was opened without waitForTrailers. */
+  private noTrailers = false;
   private requestTimer: NodeJS.Timeout | undefined;
 
   constructor(stream: ServerHttp2Stream, owner: StreamOwner, endStream: boolean, headRequest: boolean, grpc: boolean) {
@@ -151,7 +156,7 @@ export class Http2ServerStream implements ResponseEncoder {
       const out = toH2Headers(headers, 'response');
       // HTTP/2 peers treat content-length on a 204 as malformed (RFC 9110 §8.6).
       if (status === 204) delete out['content-length'];
-      this.stream.respond(out, end ? { endStream: true } : { waitForTrailers: true });
+      this.stream.respond(out, end ? { endStream: true } : this.mayHaveTrailers(headers) ? { waitForTrailers: true } : undefined);
     } catch (e) {
       // An invalid header value from upstream: the response cannot be expressed; reset the stream.
       this.owner.logger?.warn({ err: (e as Error).message, stream: this.stream.id }, 'http2 response headers rejected');
@@ -179,8 +184,20 @@ export class Http2ServerStream implements ResponseEncoder {
   encodeTrailers(trailers: HeaderMap): void {
     if (!this.headersSent || this.responseEnded || !this.writable()) return;
     this.responseEnded = true;
-    this.responseTrailers = toH2Headers(trailers, 'none');
+    if (this.noTrailers) this.owner.logger?.debug({ stream: this.stream.id }, 'http2 response trailers dropped after a content-length head');
+    else this.responseTrailers = toH2Headers(trailers, 'none');
     this.stream.end();
+  }
+
+  /**
+   * Whether to open the response with waitForTrailers (about 10 µs per response in node:http2).
+   * Skipped only when trailers are not expected and the stream's end needs no signal: a response
+   * with content-length, not gRPC, to a request already complete.
+   */
+  private mayHaveTrailers(headers: HeaderMap): boolean {
+    if (!this.requestEnded || this.grpc || !headers.has('content-length') || isGrpcContentType(headers.get('content-type'))) return true;
+    this.noTrailers = true;
+    return false;
   }
 
   reset(reason: ResetReason): void {

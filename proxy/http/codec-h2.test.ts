@@ -628,3 +628,33 @@ test('a request cut short by RST_STREAM(NO_ERROR) is a reset, not a complete bod
     await s.close();
   }
 });
+
+test('a content-length response (no trailers expected) completes, and a cut one is an error for the client', async () => {
+  const s = await startServer((seen, ev) => {
+    if (ev !== 'end') return;
+    const e = seen.encoder;
+    e.encodeHeaders(new HeaderMap([':status', '200', 'content-length', '10']), false);
+    if (seen.headers!.get(':path') === '/cut') {
+      e.encodeData(Buffer.from('12345'), false);
+      e.reset('remote_reset');
+    } else {
+      e.encodeData(Buffer.from('12345'), false);
+      e.encodeData(Buffer.from('67890'), true);
+    }
+  });
+  try {
+    const c = s.client();
+    const ok = await request(c, { ':method': 'GET', ':path': '/full' });
+    assert.equal(ok.body.toString(), '1234567890');
+    const req = c.request({ ':method': 'GET', ':path': '/cut' });
+    let ended = false;
+    req.on('end', () => (ended = true));
+    req.on('error', () => {});
+    req.resume();
+    await closed(req);
+    assert.equal(ended, false);
+    assert.notEqual(req.rstCode, constants.NGHTTP2_NO_ERROR);
+  } finally {
+    await s.close();
+  }
+});
