@@ -64,8 +64,8 @@ export function certificateInfo(cert: X509Certificate): PeerCertificate {
 }
 
 /**
- * TlsInfo of an established TLS socket. Certificates are parsed on first access only: most
- * requests never look at them, and parsing costs more than the rest of this object.
+ * TlsInfo of an established TLS socket. A verified peer's certificate is read at once (it is the
+ * connection's identity and must outlive the socket); the local one on first access only.
  * `peerCertificate` is present only when the peer's certificate VERIFIED (`peerVerified`): an
  * identity nobody checked (a self-signed certificate in permissive mutual TLS) is never exposed,
  * so code that reads a SPIFFE id from it cannot be fooled.
@@ -77,7 +77,7 @@ export class SocketTlsInfo implements TlsInfo {
   readonly alpn?: string;
   readonly peerVerified: boolean;
   private readonly socket: TLSSocket;
-  private peer: PeerCertificate | null | undefined;
+  private readonly peer: PeerCertificate | null;
   private local: PeerCertificate | null | undefined;
 
   /** `peerVerified`: the peer presented a certificate and it verified against the configured CA. */
@@ -90,20 +90,21 @@ export class SocketTlsInfo implements TlsInfo {
     if (typeof sni === 'string' && sni.length > 0) this.serverName = sni;
     if (typeof socket.alpnProtocol === 'string') this.alpn = socket.alpnProtocol;
     this.peerVerified = peerVerified;
+    if (peerVerified) {
+      const x = socket.getPeerX509Certificate();
+      this.peer = x ? certificateInfo(x) : null;
+    } else {
+      this.peer = null;
+    }
   }
 
   get peerCertificate(): PeerCertificate | undefined {
-    if (!this.peerVerified) return undefined;
-    if (this.peer === undefined) {
-      const x = this.socket.getPeerX509Certificate();
-      this.peer = x ? certificateInfo(x) : null;
-    }
     return this.peer ?? undefined;
   }
 
   get localCertificate(): PeerCertificate | undefined {
     if (this.local === undefined) {
-      const x = this.socket.getX509Certificate();
+      const x = this.socket.destroyed ? undefined : this.socket.getX509Certificate();
       this.local = x ? certificateInfo(x) : null;
     }
     return this.local ?? undefined;
