@@ -56,6 +56,7 @@ const METHOD_NAMES: string[] = [];
 for (const [name, code] of Object.entries(C.METHODS)) METHOD_NAMES[code] = name;
 
 const EMPTY = Buffer.alloc(0);
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 /** The one llhttp Wasm instance of this process; parsers are allocated in its memory and run one at a time. */
 class LlhttpRuntime {
@@ -63,6 +64,10 @@ class LlhttpRuntime {
   current: LlhttpParser | null = null;
   chunk: Buffer = EMPTY;
   bufPtr = 0;
+  /** The head bytes of `chunk` decoded once; spans are substrings of it. */
+  private text = '';
+  private textStart = 0;
+  private textEnd = 0;
   private bufSize = 0;
 
   constructor() {
@@ -88,6 +93,30 @@ class LlhttpRuntime {
       this.bufPtr = this.e.malloc(this.bufSize);
     }
     new Uint8Array(this.e.memory.buffer, this.bufPtr, data.length).set(data);
+  }
+
+  /** Starts a new input chunk (forgets the decoded head text). */
+  setChunk(chunk: Buffer): void {
+    this.chunk = chunk;
+    this.textEnd = 0;
+  }
+
+  /**
+   * The latin1 text of chunk[at, at + len). The head part of the chunk (up to its blank line) is
+   * decoded once and spans are cut from it: one native call per head instead of one per field.
+   */
+  span(at: number, len: number): string {
+    const end = at + len;
+    if (at < this.textStart || end > this.textEnd) {
+      const c = this.chunk;
+      const blank = c.indexOf(HEAD_END, at);
+      const to = blank < 0 ? c.length : blank + 4;
+      if (end > to) return c.toString('latin1', at, end);
+      this.text = c.toString('latin1', at, to);
+      this.textStart = at;
+      this.textEnd = to;
+    }
+    return this.text.substring(at - this.textStart, end - this.textStart);
   }
 
   cString(ptr: number): string {
@@ -157,13 +186,13 @@ class LlhttpParser implements H1Parser {
     const headBefore = !this.inMessage || this.inHead;
     rt.load(data);
     rt.current = this;
-    rt.chunk = data;
+    rt.setChunk(data);
     let ret: number;
     try {
       ret = rt.e.llhttp_execute(this.ptr, rt.bufPtr, data.length);
     } finally {
       rt.current = null;
-      rt.chunk = EMPTY;
+      rt.setChunk(EMPTY);
     }
     return this.afterExecute(ret, data.length, headBefore);
   }
@@ -274,7 +303,7 @@ class LlhttpParser implements H1Parser {
   }
 
   cbUrl(at: number, len: number): number {
-    this.url += this.rt.chunk.toString('latin1', at, at + len);
+    this.url += this.rt.span(at, len);
     this.headBytes += len;
     return this.headBytes > this.limits.maxHeaderBytes ? this.reject('header_overflow', 'request line too long') : 0;
   }
@@ -285,7 +314,7 @@ class LlhttpParser implements H1Parser {
   }
 
   cbHeaderField(at: number, len: number): number {
-    const s = this.rt.chunk.toString('latin1', at, at + len);
+    const s = this.rt.span(at, len);
     const f = this.fields;
     if (this.fieldState === FIELD_NAME) {
       f[f.length - 2] += s;
@@ -299,7 +328,7 @@ class LlhttpParser implements H1Parser {
   }
 
   cbHeaderValue(at: number, len: number): number {
-    const s = this.rt.chunk.toString('latin1', at, at + len);
+    const s = this.rt.span(at, len);
     const f = this.fields;
     if (this.fieldState === FIELD_VALUE) f[f.length - 1] += s;
     else {

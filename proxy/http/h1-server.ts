@@ -18,6 +18,7 @@ import {
   statusLine,
 } from './h1-wire.js';
 import { HeaderMap } from './header-map.js';
+import { Outbox } from './outbox.js';
 import { LOCAL_ERROR_CONTENT_TYPE, LOCAL_ERROR_HEADER, localErrorBody, type LocalErrorCode } from './local-error.js';
 import type { ConnectionInfo } from './stream-info.js';
 
@@ -89,7 +90,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
   private closed = false;
   private tunnel = false;
   private rejection: { status: number; code: LocalErrorCode; message: string } | undefined;
-  private uncorkScheduled = false;
+  private readonly out: Outbox;
   private readonly scheme: string;
   private requestStart = 0;
 
@@ -100,6 +101,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     private readonly options: Http1ServerOptions,
   ) {
     this.parser = (options.parserFactory ?? createLlhttpParser)('request', this, options);
+    this.out = new Outbox(socket);
     this.scheme = info.tls ? 'https' : 'http';
   }
 
@@ -248,10 +250,8 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
       statusLine(status, http10) +
       `content-type: ${LOCAL_ERROR_CONTENT_TYPE}\r\n${LOCAL_ERROR_HEADER}: ${code}\r\ncontent-length: ${body.length}\r\n` +
       `date: ${httpDate()}\r\nconnection: close\r\n\r\n`;
-    this.socket.cork();
-    this.socket.write(head, 'latin1');
-    this.socket.write(body);
-    this.socket.uncork();
+    this.out.push(head);
+    this.out.push(body);
     this.close();
   }
 
@@ -414,22 +414,14 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
 
   // --- output (used by H1ServerStream) ---
 
+  /** Queues bytes for the socket; a response's head and body go out together (see Outbox). */
   write(data: string | Buffer): boolean {
-    return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
+    return this.out.push(data);
   }
 
-  /** Starts batching writes until the end of this tick (head and first body bytes in one syscall). */
-  cork(): void {
-    if (this.uncorkScheduled) return;
-    this.uncorkScheduled = true;
-    this.socket.cork();
-    process.nextTick(uncorkNT, this);
-  }
-
-  uncork(): void {
-    if (!this.uncorkScheduled) return;
-    this.uncorkScheduled = false;
-    this.socket.uncork();
+  /** Sends what is queued now (end of a response). */
+  flush(): boolean {
+    return this.out.flush();
   }
 
   get isDraining(): boolean {
@@ -497,7 +489,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     if (this.closed) return;
     this.closed = true;
     this.phase = Phase.Closing;
-    this.uncork();
+    this.out.flush();
     this.parser.destroy();
     this.socket.end();
     this.deadline = this.options.sweeper.now() + CLOSE_GRACE_MS;
@@ -519,10 +511,6 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
         return;
     }
   }
-}
-
-function uncorkNT(conn: Http1ServerConnection): void {
-  conn.uncork();
 }
 
 /** One request/response exchange on an HTTP/1 connection. */
@@ -613,12 +601,10 @@ class H1ServerStream implements ResponseEncoder {
     if (!headers.has('date')) head += `date: ${httpDate()}\r\n`;
     head += '\r\n';
     if (tunnel) this.upgraded = true;
+    conn.write(head);
     if (endStream) {
-      conn.write(head);
+      conn.flush();
       this.finishResponse();
-    } else {
-      conn.cork();
-      conn.write(head);
     }
   }
 
@@ -637,14 +623,13 @@ class H1ServerStream implements ResponseEncoder {
         if (endStream && this.outRemaining > 0) {
           // Fewer bytes than the Content-Length promised: the client cannot tell where it ends.
           conn.closeAfterResponse = true;
-          conn.uncork();
+          conn.flush();
           conn.socket.destroySoon();
         }
         break;
       }
       case Out.Chunked:
         if (chunk.length > 0) {
-          conn.cork();
           conn.write(`${chunk.length.toString(16)}\r\n`);
           conn.write(chunk);
           ok = conn.write(endStream ? '\r\n0\r\n\r\n' : '\r\n');
@@ -658,13 +643,13 @@ class H1ServerStream implements ResponseEncoder {
       case Out.Tunnel:
         if (chunk.length > 0) ok = conn.write(chunk);
         if (endStream) {
-          conn.uncork();
+          conn.flush();
           conn.socket.end();
         }
         break;
     }
     if (endStream) {
-      conn.uncork();
+      ok = conn.flush();
       this.finishResponse();
     }
     return ok;
@@ -674,7 +659,7 @@ class H1ServerStream implements ResponseEncoder {
     if (this.complete || this.responseDone) return;
     if (this.out === Out.Chunked) {
       this.conn.write(`0\r\n${fieldLines(trailers.list, FIELDS_SKIP_CONTENT_LENGTH)}\r\n`);
-      this.conn.uncork();
+      this.conn.flush();
       this.finishResponse();
       return;
     }

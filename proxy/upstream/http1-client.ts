@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import { CallbackAction, HeadAction, ParseStatus, type H1Head, type H1Parser, type H1ParserFactory, type H1ParserHandler } from '../http/h1-parser.js';
 import { createLlhttpParser } from '../http/h1-parser-llhttp.js';
+import { Outbox } from '../http/outbox.js';
 import {
   FIELDS_KEEP_UPGRADE,
   FIELDS_SKIP_CONTENT_LENGTH,
@@ -173,7 +174,7 @@ export class Http1ClientConnection implements H1ParserHandler {
   private tunnelPending = false;
   private releaseAfterParse = false;
   private paused = false;
-  private corked = false;
+  private readonly out: Outbox;
   private error: string | undefined;
 
   constructor(
@@ -181,6 +182,7 @@ export class Http1ClientConnection implements H1ParserHandler {
     private readonly up: UpstreamSocket,
   ) {
     this.socket = up.socket;
+    this.out = new Outbox(up.socket);
     this.parser = (owner.parserFactory ?? createLlhttpParser)('response', this, RESPONSE_LIMITS);
     const s = this.socket;
     s.once(up.readyEvent, () => this.onReady());
@@ -229,31 +231,33 @@ export class Http1ClientConnection implements H1ParserHandler {
   }
 
   writeBody(req: Http1UpstreamRequest, chunk: Buffer, end: boolean): boolean {
-    const s = this.socket;
+    const out = this.out;
     let ok = true;
     switch (req.bodyMode) {
       case BODY_LENGTH: {
         let c = chunk;
         if (c.length > req.bodyRemaining) c = c.subarray(0, req.bodyRemaining);
         req.bodyRemaining -= c.length;
-        if (c.length > 0) ok = s.write(c);
+        ok = out.push(c);
         // A body shorter than its Content-Length leaves the upstream waiting: never reuse this connection.
         if (end && req.bodyRemaining > 0) this.keepAlive = false;
         break;
       }
       case BODY_CHUNKED:
         if (chunk.length > 0) {
-          this.batch();
-          s.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-          s.write(chunk);
-          ok = s.write(end ? '\r\n0\r\n\r\n' : '\r\n', 'latin1');
+          out.push(`${chunk.length.toString(16)}\r\n`);
+          out.push(chunk);
+          ok = out.push(end ? '\r\n0\r\n\r\n' : '\r\n');
         } else if (end) {
-          ok = s.write('0\r\n\r\n', 'latin1');
+          ok = out.push('0\r\n\r\n');
         }
         break;
       case BODY_TUNNEL:
-        if (chunk.length > 0) ok = s.write(chunk);
-        if (end) s.end();
+        ok = out.push(chunk);
+        if (end) {
+          out.flush();
+          this.socket.end();
+        }
         break;
       default:
         break;
@@ -263,7 +267,7 @@ export class Http1ClientConnection implements H1ParserHandler {
 
   writeTrailers(req: Http1UpstreamRequest, trailers: HeaderMap): void {
     if (req.bodyMode === BODY_CHUNKED) {
-      this.socket.write(`0\r\n${fieldLines(trailers.list, FIELDS_SKIP_CONTENT_LENGTH | FIELDS_SKIP_HOST)}\r\n`, 'latin1');
+      this.out.push(`0\r\n${fieldLines(trailers.list, FIELDS_SKIP_CONTENT_LENGTH | FIELDS_SKIP_HOST)}\r\n`);
     } else {
       this.writeBody(req, EMPTY, true);
     }
@@ -283,6 +287,7 @@ export class Http1ClientConnection implements H1ParserHandler {
 
   destroy(): void {
     this.req = undefined;
+    this.out.clear();
     this.socket.destroy();
   }
 
@@ -327,27 +332,11 @@ export class Http1ClientConnection implements H1ParserHandler {
       head += 'transfer-encoding: chunked\r\n';
     }
     head += '\r\n';
-    this.batch();
-    this.socket.write(head, 'latin1');
+    // Queued until the end of the tick (see Outbox): the head and the body bytes that came with it
+    // go out in one write, and a request reset in the same tick (a malformed body right after the
+    // head) sends nothing at all.
+    this.out.push(head);
     if (req.bodyMode !== BODY_TUNNEL) this.flushQueued(req);
-  }
-
-  /**
-   * Holds writes until the end of this tick: the head and the body bytes that came with it go
-   * out in one syscall, and a request reset in the same tick (a malformed body right after the
-   * head) sends nothing at all.
-   */
-  private batch(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(uncorkNT, this);
-  }
-
-  flushWrites(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.socket.uncork();
   }
 
   /** Writes body queued before the connection (or tunnel) was ready, then lets the sender go on. */
@@ -610,8 +599,4 @@ export class Http1ClientConnection implements H1ParserHandler {
     this.updateReading();
     this.releaseAfterParse = true;
   }
-}
-
-function uncorkNT(conn: Http1ClientConnection): void {
-  conn.flushWrites();
 }
