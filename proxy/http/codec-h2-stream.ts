@@ -26,6 +26,29 @@ export interface StreamOwner {
   streamClosed(stream: Http2ServerStream): void;
 }
 
+// node:http2 stream events go to module-level functions that find the bridge through this key:
+// no closure per stream and event.
+const kOwner = Symbol('weft.h2.serverStream');
+type Owned = ServerHttp2Stream & { [kOwner]: Http2ServerStream };
+function onStreamError(this: Owned, e: Error & { code?: string }): void {
+  this[kOwner].onError(e);
+}
+function onStreamClose(this: Owned): void {
+  this[kOwner].onClose();
+}
+function onStreamData(this: Owned, chunk: Buffer): void {
+  this[kOwner].onData(chunk);
+}
+function onStreamTrailers(this: Owned, _h: unknown, _f: number, raw: string[]): void {
+  this[kOwner].onTrailers(raw);
+}
+function onStreamWantTrailers(this: Owned): void {
+  this[kOwner].onWantTrailers();
+}
+function onStreamDrain(this: Owned): void {
+  this[kOwner].onDrain();
+}
+
 /** RST_STREAM code for a ResetReason Weft sends. */
 function rstCodeFor(reason: ResetReason): number {
   switch (reason) {
@@ -89,6 +112,8 @@ export class Http2ServerStream implements ResponseEncoder {
   private resetting = false;
   /** The response was opened without waitForTrailers. */
   private noTrailers = false;
+  /** A 'drain' listener is waiting (added when a write says the buffer is full). */
+  private drainArmed = false;
   private requestTimer: NodeJS.Timeout | undefined;
 
   constructor(stream: ServerHttp2Stream, owner: StreamOwner, endStream: boolean, headRequest: boolean, grpc: boolean) {
@@ -97,10 +122,9 @@ export class Http2ServerStream implements ResponseEncoder {
     this.requestEnded = endStream;
     this.headRequest = headRequest;
     this.grpc = grpc;
-    stream.on('error', (e: Error & { code?: string }) => owner.logger?.debug({ err: e.message, code: e.code, stream: stream.id }, 'http2 stream error'));
-    stream.on('close', () => this.onClose());
-    stream.on('wantTrailers', () => this.onWantTrailers());
-    stream.on('drain', () => this.call((d) => d.onResponseDrain?.()));
+    (stream as Owned)[kOwner] = this;
+    stream.on('error', onStreamError);
+    stream.on('close', onStreamClose);
   }
 
   /** Hands the request headers to the decoder (after attach). */
@@ -113,10 +137,8 @@ export class Http2ServerStream implements ResponseEncoder {
     this.decoder = decoder;
     const s = this.stream;
     if (!this.requestEnded) {
-      s.on('data', (chunk: Buffer) => this.onData(chunk));
-      s.on('trailers', (_h: unknown, _f: number, raw: string[]) => {
-        this.requestTrailers = headersFromH2(raw);
-      });
+      s.on('data', onStreamData);
+      s.on('trailers', onStreamTrailers);
       onRemoteEnd(s, (complete) => {
         // A request cut short by RST_STREAM(NO_ERROR) is not complete: 'close' reports the reset.
         if (complete) this.onRequestEnd();
@@ -156,7 +178,9 @@ export class Http2ServerStream implements ResponseEncoder {
       const out = toH2Headers(headers, 'response');
       // HTTP/2 peers treat content-length on a 204 as malformed (RFC 9110 §8.6).
       if (status === 204) delete out['content-length'];
-      this.stream.respond(out, end ? { endStream: true } : this.mayHaveTrailers(headers) ? { waitForTrailers: true } : undefined);
+      if (end) this.stream.respond(out, { endStream: true });
+      else if (this.mayHaveTrailers(headers)) this.respondWaitingForTrailers(out);
+      else this.stream.respond(out);
     } catch (e) {
       // An invalid header value from upstream: the response cannot be expressed; reset the stream.
       this.owner.logger?.warn({ err: (e as Error).message, stream: this.stream.id }, 'http2 response headers rejected');
@@ -178,7 +202,12 @@ export class Http2ServerStream implements ResponseEncoder {
       return true;
     }
     if (chunk.length === 0) return true;
-    return this.stream.write(chunk);
+    if (this.stream.write(chunk)) return true;
+    if (!this.drainArmed) {
+      this.drainArmed = true;
+      this.stream.once('drain', onStreamDrain);
+    }
+    return false;
   }
 
   encodeTrailers(trailers: HeaderMap): void {
@@ -233,7 +262,7 @@ export class Http2ServerStream implements ResponseEncoder {
       } else {
         const body = localErrorBody(code, message);
         const headers = { ':status': status, 'content-type': LOCAL_ERROR_CONTENT_TYPE, 'content-length': body.length, [LOCAL_ERROR_HEADER]: code };
-        s.respond(headers, { waitForTrailers: true });
+        this.respondWaitingForTrailers(headers);
         s.end(body); // onWantTrailers ends it and calls responseFinished()
       }
     } catch {
@@ -255,8 +284,26 @@ export class Http2ServerStream implements ResponseEncoder {
     return !this.stream.closed && !this.stream.destroyed;
   }
 
+  private respondWaitingForTrailers(headers: OutgoingHttpHeaders): void {
+    this.stream.respond(headers, { waitForTrailers: true });
+    this.stream.on('wantTrailers', onStreamWantTrailers);
+  }
+
+  onDrain(): void {
+    this.drainArmed = false;
+    this.call((d) => d.onResponseDrain?.());
+  }
+
+  onTrailers(raw: string[]): void {
+    this.requestTrailers = headersFromH2(raw);
+  }
+
+  onError(e: Error & { code?: string }): void {
+    this.owner.logger?.debug({ err: e.message, code: e.code, stream: this.stream.id }, 'http2 stream error');
+  }
+
   /** A request body chunk (the hot path: no closure per chunk). */
-  private onData(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     const d = this.decoder;
     if (d === undefined || this.detached) return;
     try {
@@ -305,7 +352,7 @@ export class Http2ServerStream implements ResponseEncoder {
     }
   }
 
-  private onWantTrailers(): void {
+  onWantTrailers(): void {
     // node ends the writable side before it sends RST_STREAM; answering this with trailers would
     // end the response cleanly (END_STREAM) and a client would take a cut body as complete.
     if (this.resetting || this.stream.closed) return;
@@ -347,7 +394,7 @@ export class Http2ServerStream implements ResponseEncoder {
     if (!this.requestEnded && !this.stream.closed && !this.stream.destroyed) this.stream.close(NGHTTP2_NO_ERROR);
   }
 
-  private onClose(): void {
+  onClose(): void {
     this.clearTimer();
     const complete = this.responseEnded && this.requestEnded;
     if (!complete && !this.detached && this.decoder !== undefined) {

@@ -14,6 +14,35 @@ const { NGHTTP2_FLAG_END_STREAM, NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2
 /** Body bytes a request may queue while it waits for a connection before sendData says "wait". */
 const QUEUED_HIGH_WATERMARK = 64 * 1024;
 
+// node:http2 stream events go to module-level functions that find the request through this key:
+// no closure per request and event.
+const kOwner = Symbol('weft.h2.upstreamStream');
+type Owned = ClientHttp2Stream & { [kOwner]: Http2UpstreamStream };
+function onStreamError(this: Owned, e: Error & { code?: string }): void {
+  this[kOwner].onError(e);
+}
+function onStreamHeaders(this: Owned, _h: unknown, _f: number, raw: string[]): void {
+  this[kOwner].onInformational(raw);
+}
+function onStreamResponse(this: Owned, _h: unknown, flags: number, raw: string[]): void {
+  this[kOwner].onResponse(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0);
+}
+function onStreamData(this: Owned, chunk: Buffer): void {
+  this[kOwner].onData(chunk);
+}
+function onStreamTrailers(this: Owned, _h: unknown, _f: number, raw: string[]): void {
+  this[kOwner].onTrailers(raw);
+}
+function onStreamWantTrailers(this: Owned): void {
+  this[kOwner].onWantTrailers();
+}
+function onStreamDrain(this: Owned): void {
+  this[kOwner].onDrain();
+}
+function onStreamClose(this: Owned): void {
+  this[kOwner].onClose();
+}
+
 /** What a stream needs from its pool. */
 export interface StreamPool {
   readonly logger: Logger | undefined;
@@ -57,6 +86,8 @@ export class Http2UpstreamStream implements UpstreamRequest {
   /** The handler heard its last word (complete response or error), or the caller reset. */
   private finished = false;
   private retried = false;
+  /** A 'drain' listener is waiting (added when a write says the buffer is full). */
+  private drainArmed = false;
   /** The request was opened without waitForTrailers (a body with content-length). */
   private noTrailers = false;
   /** RST_STREAM(CANCEL) was asked for: nothing more may be sent on the stream. */
@@ -107,31 +138,17 @@ export class Http2UpstreamStream implements UpstreamRequest {
     } catch (e) {
       this.pool.logger?.error({ err: e }, 'upstream onUpstreamSelected threw');
     }
-    stream.on('error', (e: Error & { code?: string }) => this.pool.logger?.debug({ err: e.message, code: e.code, upstream: connection.address }, 'http2 upstream stream error'));
-    stream.on('headers', (_h: unknown, _f: number, raw: string[]) => this.onInformational(raw));
-    stream.on('response', (_h: unknown, flags: number, raw: string[]) => this.onResponse(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0));
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('trailers', (_h: unknown, _f: number, raw: string[]) => {
-      this.responseTrailers = headersFromH2(raw);
-    });
+    (stream as Owned)[kOwner] = this;
+    stream.on('error', onStreamError);
+    stream.on('headers', onStreamHeaders);
+    stream.on('response', onStreamResponse);
+    stream.on('data', onStreamData);
+    stream.on('trailers', onStreamTrailers);
     onRemoteEnd(stream, (complete) => {
       if (complete) this.onResponseEnd();
     });
-    stream.on('wantTrailers', () => {
-      // After a cancel node still asks for trailers; sending them would end the request cleanly
-      // (END_STREAM) before the RST_STREAM, and the upstream would take a cut body as complete.
-      if (this.cancelled || stream.closed) return;
-      const t = this.requestTrailers;
-      this.requestTrailers = undefined;
-      try {
-        stream.sendTrailers(t ?? {});
-      } catch (e) {
-        this.pool.logger?.debug({ err: (e as Error).message }, 'http2 upstream trailers not sent');
-        this.cancel(stream);
-      }
-    });
-    stream.on('drain', () => this.deliver(() => this.handler.onRequestDrain?.()));
-    stream.on('close', () => this.onClose());
+    if (!this.endStream && !this.noTrailers) stream.on('wantTrailers', onStreamWantTrailers);
+    stream.on('close', onStreamClose);
     if (this.readDisabled > 0) stream.pause();
     // Replay what came while the request waited for a connection.
     const chunks = this.queued;
@@ -141,6 +158,7 @@ export class Http2UpstreamStream implements UpstreamRequest {
     if (!this.endStream) {
       for (const c of chunks) room = stream.write(c);
       if (this.queuedEnd) stream.end();
+      else if (!room) this.armDrain(stream);
     }
     if (this.askedToWait && room && !this.queuedEnd) {
       this.askedToWait = false;
@@ -173,7 +191,9 @@ export class Http2UpstreamStream implements UpstreamRequest {
       else s.end();
       return true;
     }
-    return chunk.length === 0 ? true : s.write(chunk);
+    if (chunk.length === 0 || s.write(chunk)) return true;
+    this.armDrain(s);
+    return false;
   }
 
   sendTrailers(trailers: HeaderMap): void {
@@ -219,8 +239,42 @@ export class Http2UpstreamStream implements UpstreamRequest {
 
   // Internals
 
+  private armDrain(s: ClientHttp2Stream): void {
+    if (this.drainArmed) return;
+    this.drainArmed = true;
+    s.once('drain', onStreamDrain);
+  }
+
+  onDrain(): void {
+    this.drainArmed = false;
+    this.deliver(() => this.handler.onRequestDrain?.());
+  }
+
+  onError(e: Error & { code?: string }): void {
+    this.pool.logger?.debug({ err: e.message, code: e.code, upstream: this.connection?.address }, 'http2 upstream stream error');
+  }
+
+  onTrailers(raw: string[]): void {
+    this.responseTrailers = headersFromH2(raw);
+  }
+
+  onWantTrailers(): void {
+    // After a cancel node still asks for trailers; sending them would end the request cleanly
+    // (END_STREAM) before the RST_STREAM, and the upstream would take a cut body as complete.
+    const stream = this.stream;
+    if (stream === undefined || this.cancelled || stream.closed) return;
+    const t = this.requestTrailers;
+    this.requestTrailers = undefined;
+    try {
+      stream.sendTrailers(t ?? {});
+    } catch (e) {
+      this.pool.logger?.debug({ err: (e as Error).message }, 'http2 upstream trailers not sent');
+      this.cancel(stream);
+    }
+  }
+
   /** A response body chunk (the hot path: no closure per chunk). */
-  private onData(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (this.finished) return;
     try {
       this.handler.onData(chunk, false);
@@ -247,13 +301,13 @@ export class Http2UpstreamStream implements UpstreamRequest {
     if (s !== undefined) this.cancel(s);
   }
 
-  private onInformational(raw: string[]): void {
+  onInformational(raw: string[]): void {
     if (this.responseStarted) return;
     const h = headersFromH2(raw);
     this.deliver(() => this.handler.onInformational?.(h));
   }
 
-  private onResponse(raw: string[], endStream: boolean): void {
+  onResponse(raw: string[], endStream: boolean): void {
     this.responseStarted = true;
     if (endStream) {
       this.responseComplete = true;
@@ -285,7 +339,7 @@ export class Http2UpstreamStream implements UpstreamRequest {
     if (s !== undefined && !this.queuedEnd) this.cancel(s);
   }
 
-  private onClose(): void {
+  onClose(): void {
     this.connection?.streamClosed();
     this.clearTimer();
     if (this.finished) return;
