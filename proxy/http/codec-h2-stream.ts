@@ -2,6 +2,7 @@
 import { constants, type ServerHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
 import type { Logger } from '../../lib/log.js';
 import type { RequestDecoder, ResetReason, ResponseEncoder } from './codec.js';
+import type { DeadlineSweeper, Expirable } from './deadline-sweeper.js';
 import { grpcLocalReplyFields, grpcStatusForHttp, isGrpcContentType } from './grpc.js';
 import { HeaderMap } from './header-map.js';
 import { headersFromH2, toH2Headers } from './h2-headers.js';
@@ -23,6 +24,8 @@ export interface StreamOwner {
   readonly logger: Logger | undefined;
   /** The connection is being destroyed by Weft (streams end with local_reset). */
   readonly destroying: boolean;
+  /** Where request timeouts are watched. */
+  readonly sweeper: DeadlineSweeper;
   streamClosed(stream: Http2ServerStream): void;
 }
 
@@ -91,7 +94,7 @@ function reasonForRstCode(code: number | undefined): ResetReason {
  * when the connection manager's own callbacks threw — but not for resets the manager asked for
  * with `reset()`.
  */
-export class Http2ServerStream implements ResponseEncoder {
+export class Http2ServerStream implements ResponseEncoder, Expirable {
   readonly isUpgrade = false;
   readonly stream: ServerHttp2Stream;
   private readonly owner: StreamOwner;
@@ -114,7 +117,10 @@ export class Http2ServerStream implements ResponseEncoder {
   private noTrailers = false;
   /** A 'drain' listener is waiting (added when a write says the buffer is full). */
   private drainArmed = false;
-  private requestTimer: NodeJS.Timeout | undefined;
+  private requestTimeoutMs = 0;
+  /** Expirable: when the request timeout passes (0: none), and the sweeper's slot. */
+  deadline = 0;
+  sweepIndex = -1;
 
   constructor(stream: ServerHttp2Stream, owner: StreamOwner, endStream: boolean, headRequest: boolean, grpc: boolean) {
     this.stream = stream;
@@ -144,8 +150,10 @@ export class Http2ServerStream implements ResponseEncoder {
         if (complete) this.onRequestEnd();
       });
       if (requestTimeoutMs > 0) {
-        this.requestTimer = setTimeout(() => this.onRequestTimeout(requestTimeoutMs), requestTimeoutMs);
-        this.requestTimer.unref();
+        const sweeper = this.owner.sweeper;
+        this.requestTimeoutMs = requestTimeoutMs;
+        sweeper.add(this);
+        this.deadline = sweeper.deadlineIn(requestTimeoutMs);
       }
     } else {
       // Nothing will be read, but the readable side must still end for node to close the stream.
@@ -370,8 +378,10 @@ export class Http2ServerStream implements ResponseEncoder {
     this.responseFinished();
   }
 
-  private onRequestTimeout(ms: number): void {
-    this.requestTimer = undefined;
+  /** The request timeout passed (DeadlineSweeper: no timer per stream). */
+  onDeadline(): void {
+    this.owner.sweeper.delete(this);
+    const ms = this.requestTimeoutMs;
     if (this.requestEnded || this.detached) return;
     this.timedOut = true;
     const d = this.decoder;
@@ -418,9 +428,6 @@ export class Http2ServerStream implements ResponseEncoder {
   }
 
   private clearTimer(): void {
-    if (this.requestTimer !== undefined) {
-      clearTimeout(this.requestTimer);
-      this.requestTimer = undefined;
-    }
+    if (this.sweepIndex >= 0) this.owner.sweeper.delete(this);
   }
 }

@@ -5,6 +5,7 @@ import { WeftError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { ServerConnection, ServerConnectionCallbacks } from './codec.js';
 import { Http2ServerStream, type StreamOwner } from './codec-h2-stream.js';
+import { DeadlineSweeper } from './deadline-sweeper.js';
 import { isGrpcContentType } from './grpc.js';
 import { requestHeadersFromH2 } from './h2-headers.js';
 import type { ConnectionInfo } from './stream-info.js';
@@ -34,6 +35,8 @@ export interface Http2CodecOptions {
   readonly idleTimeoutMs: number;
   /** A request (headers and body) not received within this long gets 408; 0 disables. */
   readonly requestTimeoutMs: number;
+  /** Watches request timeouts (the listener's, shared with HTTP/1.1); default: one per connection. */
+  readonly sweeper?: DeadlineSweeper;
   /** SETTINGS_MAX_CONCURRENT_STREAMS advertised to clients. Default 1024. */
   readonly maxConcurrentStreams?: number;
   /** Per-stream receive window (SETTINGS_INITIAL_WINDOW_SIZE): what a client may send ahead of a paused stream. Default 1 MiB. */
@@ -100,6 +103,8 @@ class Http2Connection implements ServerConnection, StreamOwner {
   readonly info: ConnectionInfo;
   readonly logger: Logger | undefined;
   destroying = false;
+  readonly sweeper: DeadlineSweeper;
+  private readonly ownSweeper: boolean;
   private readonly session: ServerHttp2Session;
   private readonly callbacks: ServerConnectionCallbacks;
   private readonly options: Http2CodecOptions;
@@ -115,6 +120,8 @@ class Http2Connection implements ServerConnection, StreamOwner {
     this.info = info;
     this.options = options;
     this.logger = options.logger;
+    this.ownSweeper = options.sweeper === undefined;
+    this.sweeper = options.sweeper ?? new DeadlineSweeper(DeadlineSweeper.tickFor(options.requestTimeoutMs));
     session.on('stream', (stream: ServerHttp2Stream, _h: unknown, flags: number, raw: string[]) => this.onStream(stream, flags, raw));
     session.on('error', (e: Error & { code?: string }) => this.logger?.debug({ err: e.message, code: e.code, conn: info.id }, 'http2 session error'));
     session.on('frameError', (type: number, code: number, id: number) => this.logger?.debug({ type, code, stream: id, conn: info.id }, 'http2 frame error'));
@@ -211,6 +218,7 @@ class Http2Connection implements ServerConnection, StreamOwner {
   }
 
   private onClose(): void {
+    if (this.ownSweeper) this.sweeper.close();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
   }

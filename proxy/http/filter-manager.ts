@@ -71,6 +71,8 @@ class Slot implements HttpFilterCallbacks {
     private readonly fm: FilterManager,
     readonly index: number,
     readonly name: string,
+    /** Most body bytes this filter may hold: its factory's limit, else the listener's. */
+    readonly limit: number,
   ) {}
 
   get info() {
@@ -342,7 +344,7 @@ export class FilterManager implements RequestDecoder {
   // --- filter slots ---
 
   private addSlot(factory: HttpFilterFactory): void {
-    const slot = new Slot(this, this.slots.length, factory.name);
+    const slot = new Slot(this, this.slots.length, factory.name, factory.maxBufferBytes ?? this.ctx.maxBufferBytes);
     this.slots.push(slot);
     slot.filter = factory.create(slot);
   }
@@ -476,7 +478,7 @@ export class FilterManager implements RequestDecoder {
       if (s.hdr !== PASSED) {
         if (s.pending === null) s.pending = buf;
         else s.pending.move(buf);
-        if (!s.watermark && s.pending.length > this.ctx.maxBufferBytes) {
+        if (!s.watermark && s.pending.length > slot.limit) {
           s.watermark = true;
           this.readDisable(dir, true);
         }
@@ -509,7 +511,7 @@ export class FilterManager implements RequestDecoder {
       if (this.afterCallback() || this.stale(dir, epoch)) return;
       if (r === FilterAction.Stop) {
         s.held = target;
-        if (target.length > this.ctx.maxBufferBytes) this.bufferOverflow(dir, i);
+        if (target.length > slot.limit) this.bufferOverflow(dir, i);
         return;
       }
       buf = target;
@@ -592,10 +594,11 @@ export class FilterManager implements RequestDecoder {
   }
 
   private bufferOverflow(dir: Dir, i: number): void {
+    const limit = this.slots[i]!.limit;
     if (dir === REQ) {
-      this.sendLocalError('payload_too_large', `request body larger than the ${this.ctx.maxBufferBytes}-byte buffer limit`, i);
+      this.sendLocalError('payload_too_large', `request body larger than the ${limit}-byte buffer limit`, i);
     } else if (!this.responseHeadersSent) {
-      this.sendLocalError('response_buffer_overflow', `response body larger than the ${this.ctx.maxBufferBytes}-byte buffer limit`, i);
+      this.sendLocalError('response_buffer_overflow', `response body larger than the ${limit}-byte buffer limit`, i);
     } else {
       this.resetStream();
     }

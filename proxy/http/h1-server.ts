@@ -76,6 +76,7 @@ export function serveHttp1(
 
 class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expirable {
   deadline = 0;
+  sweepIndex = -1;
   private readonly parser: H1Parser;
   private phase = Phase.Idle;
   private stream: H1ServerStream | null = null;
@@ -117,8 +118,8 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     s.on('error', (err) => this.onSocketError(err));
     s.on('close', () => this.onSocketClose());
     s.on('drain', () => this.stream?.decoder?.onResponseDrain?.());
-    this.setIdleDeadline();
     this.options.sweeper.add(this);
+    this.setIdleDeadline();
     if (initialData !== undefined && initialData.length > 0) this.onData(initialData);
   }
 
@@ -165,7 +166,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     this.phase = Phase.Head;
     this.requestStart = this.options.sweeper.now();
     const t = this.options.headersTimeoutMs;
-    this.deadline = t > 0 ? this.requestStart + t : 0;
+    this.deadline = t > 0 ? this.options.sweeper.deadlineIn(t) : 0;
   }
 
   private parse(chunk: Buffer): void {
@@ -308,25 +309,21 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
 
   onHead(head: H1Head): number {
     if (this.closed) return HeadAction.Reject;
-    const reject = (status: number, code: LocalErrorCode, message: string) => {
-      this.rejection = { status, code, message };
-      return HeadAction.Reject;
-    };
-    if (head.versionMajor !== 1 || head.versionMinor > 1) return reject(400, 'invalid_request', `unsupported HTTP version ${head.versionMajor}.${head.versionMinor}`);
+    if (head.versionMajor !== 1 || head.versionMinor > 1) return this.reject(400, 'invalid_request', `unsupported HTTP version ${head.versionMajor}.${head.versionMinor}`);
     const http10 = head.versionMinor === 0;
     const framing = requestFraming(head.headers, http10);
-    if (isFramingError(framing)) return reject(framing.status, framing.code as LocalErrorCode, framing.message);
+    if (isFramingError(framing)) return this.reject(framing.status, framing.code as LocalErrorCode, framing.message);
 
     let host: string | undefined;
     const fields = head.headers;
     for (let i = 0; i < fields.length; i += 2) {
       if (fields[i] === 'host') {
-        if (host !== undefined) return reject(400, 'invalid_request', 'more than one Host header');
+        if (host !== undefined) return this.reject(400, 'invalid_request', 'more than one Host header');
         host = fields[i + 1]!;
       }
     }
-    if (host === undefined && !http10) return reject(400, 'invalid_request', 'missing Host header');
-    if (host !== undefined && !isValidAuthority(host)) return reject(400, 'invalid_request', 'invalid Host header');
+    if (host === undefined && !http10) return this.reject(400, 'invalid_request', 'missing Host header');
+    if (host !== undefined && !isValidAuthority(host)) return this.reject(400, 'invalid_request', 'invalid Host header');
 
     const method = head.method;
     const isConnect = method === 'CONNECT';
@@ -334,7 +331,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     let path: string | undefined;
     const url = head.url;
     if (isConnect) {
-      if (!isValidAuthority(url) || !/:\d+$/.test(url)) return reject(400, 'invalid_request', 'CONNECT needs an authority-form target host:port');
+      if (!isValidAuthority(url) || !/:\d+$/.test(url)) return this.reject(400, 'invalid_request', 'CONNECT needs an authority-form target host:port');
       authority = url;
     } else if (url.charCodeAt(0) === 47 /* / */) {
       path = url;
@@ -342,8 +339,8 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
       path = '*';
     } else {
       const m = /^(https?):\/\/([^/?#]*)([^#]*)/i.exec(url);
-      if (m === null) return reject(400, 'invalid_request', 'invalid request target');
-      if (!isValidAuthority(m[2]!) || m[2]!.length === 0 || m[2]!.includes('@')) return reject(400, 'invalid_request', 'invalid authority in request target');
+      if (m === null) return this.reject(400, 'invalid_request', 'invalid request target');
+      if (!isValidAuthority(m[2]!) || m[2]!.length === 0 || m[2]!.includes('@')) return this.reject(400, 'invalid_request', 'invalid authority in request target');
       authority = m[2]!;
       path = m[3]!.length === 0 ? '/' : m[3]!.charCodeAt(0) === 63 /* ? */ ? `/${m[3]!}` : m[3]!;
     }
@@ -362,7 +359,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     this.stream = s;
     this.phase = Phase.Active;
     const rt = this.options.requestTimeoutMs;
-    this.deadline = !endStream && rt > 0 ? this.requestStart + rt : 0;
+    this.deadline = !endStream && rt > 0 ? this.requestStart + rt + this.options.sweeper.tickMs : 0;
     s.decoder = this.callbacks.newStream(s, this.info, http10 ? 'HTTP/1.0' : 'HTTP/1.1');
     s.decoder.decodeHeaders(new HeaderMap(list), endStream);
     if (endStream) this.maybeFinishStream(s);
@@ -393,6 +390,12 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     }
     if (this.closed) return CallbackAction.Reject;
     return this.stream !== null ? CallbackAction.Pause : CallbackAction.Continue;
+  }
+
+  /** Rejects the message being parsed; the codec answers `status` once the parser stops. */
+  private reject(status: number, code: LocalErrorCode, message: string): number {
+    this.rejection = { status, code, message };
+    return HeadAction.Reject;
   }
 
   private requestComplete(s: H1ServerStream): void {
@@ -481,7 +484,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
   private setIdleDeadline(): void {
     this.phase = Phase.Idle;
     const t = this.options.idleTimeoutMs;
-    this.deadline = t > 0 ? this.options.sweeper.now() + t : 0;
+    this.deadline = t > 0 ? this.options.sweeper.deadlineIn(t) : 0;
   }
 
   /** Ends the connection after what is written (FIN), and destroys it if the peer lingers. */
@@ -492,7 +495,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     this.out.flush();
     this.parser.destroy();
     this.socket.end();
-    this.deadline = this.options.sweeper.now() + CLOSE_GRACE_MS;
+    this.deadline = this.options.sweeper.deadlineIn(CLOSE_GRACE_MS);
   }
 
   onDeadline(): void {

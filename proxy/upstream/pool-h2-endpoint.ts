@@ -1,6 +1,7 @@
 // The HTTP/2 connections of one endpoint: multiplexed sessions, opened as streams demand, with GOAWAY, idle close and a wait queue.
 import http2, { type ClientHttp2Session } from 'node:http2';
 import type { Logger } from '../../lib/log.js';
+import { DeadlineSweeper } from '../http/deadline-sweeper.js';
 import type { HeaderMap } from '../http/header-map.js';
 import type { TlsInfo } from '../http/stream-info.js';
 import { formatAddress, type HostPort } from '../../api/snapshot/index.js';
@@ -8,6 +9,9 @@ import { awaitReady } from './connect-wait.js';
 import type { UpstreamConnector } from './connector.js';
 import { Http2UpstreamStream, type StreamConnection, type StreamPool } from './pool-h2-stream.js';
 import type { UpstreamFailure, UpstreamRequest, UpstreamRequestOptions, UpstreamResponseHandler } from './types.js';
+
+/** Request timeouts fire within 50–100 ms after they pass (one sweep per 50 ms, no timer per request), as in the HTTP/1.1 pool. */
+export const TIMEOUT_TICK_MS = 50;
 
 /** Streams assumed per connection until the server's SETTINGS arrive (RFC 9113 recommends at least 100). */
 const ASSUMED_MAX_STREAMS = 100;
@@ -31,6 +35,8 @@ export interface Http2EndpointPoolOptions {
   /** Connection receive window. Default 16 MiB. */
   readonly connectionWindowSize?: number;
   readonly logger?: Logger;
+  /** Where request timeouts are watched (one per cluster); default: the pool's own. */
+  readonly timeouts?: DeadlineSweeper;
   /** A connection opened (+1) or closed (-1): for `weft_upstream_connections_active`. */
   readonly onConnectionCountChange?: (delta: 1 | -1) => void;
 }
@@ -80,11 +86,15 @@ export class Http2EndpointPool implements StreamPool {
   private queue: Http2UpstreamStream[] = [];
   private closed = false;
   private draining = false;
+  private readonly timeouts: DeadlineSweeper;
+  private readonly ownsTimeouts: boolean;
 
   constructor(options: Http2EndpointPoolOptions) {
     this.options = options;
     this.logger = options.logger;
     this.address = formatAddress(options.endpoint);
+    this.ownsTimeouts = options.timeouts === undefined;
+    this.timeouts = options.timeouts ?? new DeadlineSweeper(TIMEOUT_TICK_MS);
   }
 
   /** Streams in flight plus requests waiting. */
@@ -100,7 +110,7 @@ export class Http2EndpointPool implements StreamPool {
   }
 
   newRequest(headers: HeaderMap, endStream: boolean, handler: UpstreamResponseHandler, options: UpstreamRequestOptions): UpstreamRequest {
-    const stream = new Http2UpstreamStream(this, headers, endStream, handler, options.timeoutMs);
+    const stream = new Http2UpstreamStream(this, headers, endStream, handler, options.timeoutMs, this.timeouts);
     if (this.closed || this.draining) {
       this.failSoon(stream, 'connection_reset', `the pool for ${this.address} is closed`);
       return stream;
@@ -134,6 +144,7 @@ export class Http2EndpointPool implements StreamPool {
     const q = this.queue;
     this.queue = [];
     for (const st of q) st.fail('connection_reset', `the pool for ${this.address} closed`);
+    if (this.ownsTimeouts) this.timeouts.close();
     for (const s of [...this.sessions]) {
       s.cancelConnect?.();
       if (s.session !== undefined && !s.session.destroyed) s.session.destroy();

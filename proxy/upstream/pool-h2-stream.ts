@@ -1,6 +1,7 @@
 // One request on an HTTP/2 upstream: queued until the pool gives it a connection, then a node:http2 client stream.
 import { constants, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
 import type { Logger } from '../../lib/log.js';
+import type { DeadlineSweeper, Expirable } from '../http/deadline-sweeper.js';
 import { isGrpcContentType } from '../http/grpc.js';
 import type { HeaderMap } from '../http/header-map.js';
 import { headersFromH2, toH2Headers } from '../http/h2-headers.js';
@@ -67,7 +68,7 @@ export interface StreamConnection {
  * A request the server refused without processing it (REFUSED_STREAM, e.g. after GOAWAY) is
  * retried once on another connection when it had no body; otherwise it fails as `connection_reset`.
  */
-export class Http2UpstreamStream implements UpstreamRequest {
+export class Http2UpstreamStream implements UpstreamRequest, Expirable {
   private readonly pool: StreamPool;
   private readonly handler: UpstreamResponseHandler;
   private readonly headers: HeaderMap;
@@ -92,17 +93,23 @@ export class Http2UpstreamStream implements UpstreamRequest {
   private noTrailers = false;
   /** RST_STREAM(CANCEL) was asked for: nothing more may be sent on the stream. */
   private cancelled = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timeoutMs: number;
+  private readonly timeouts: DeadlineSweeper;
+  /** Expirable: when the request timeout passes (0: none), and the sweeper's slot. */
+  deadline = 0;
+  sweepIndex = -1;
 
-  constructor(pool: StreamPool, headers: HeaderMap, endStream: boolean, handler: UpstreamResponseHandler, timeoutMs: number) {
+  constructor(pool: StreamPool, headers: HeaderMap, endStream: boolean, handler: UpstreamResponseHandler, timeoutMs: number, timeouts: DeadlineSweeper) {
     this.pool = pool;
     this.headers = headers;
     this.endStream = endStream;
     this.queuedEnd = endStream;
     this.handler = handler;
+    this.timeoutMs = timeoutMs;
+    this.timeouts = timeouts;
     if (timeoutMs > 0) {
-      this.timer = setTimeout(() => this.onTimeout(timeoutMs), timeoutMs);
-      this.timer.unref();
+      timeouts.add(this);
+      this.deadline = timeouts.deadlineIn(timeoutMs);
     }
   }
 
@@ -360,8 +367,10 @@ export class Http2UpstreamStream implements UpstreamRequest {
     else this.fail('connection_reset', `${address} reset the stream (code ${code})`);
   }
 
-  private onTimeout(ms: number): void {
-    this.timer = undefined;
+  /** The request timeout passed (DeadlineSweeper: no timer per request). */
+  onDeadline(): void {
+    this.timeouts.delete(this);
+    const ms = this.timeoutMs;
     if (this.finished) return;
     const s = this.stream;
     if (s === undefined) this.pool.dequeue(this);
@@ -374,9 +383,6 @@ export class Http2UpstreamStream implements UpstreamRequest {
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    if (this.sweepIndex >= 0) this.timeouts.delete(this);
   }
 }

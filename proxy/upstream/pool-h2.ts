@@ -2,7 +2,8 @@
 import type { ClusterConfig } from '../../api/snapshot/index.js';
 import type { HeaderMap } from '../http/header-map.js';
 import type { ClusterPool, PoolContext } from './pool-http1.js';
-import { Http2EndpointPool } from './pool-h2-endpoint.js';
+import { DeadlineSweeper } from '../http/deadline-sweeper.js';
+import { Http2EndpointPool, TIMEOUT_TICK_MS } from './pool-h2-endpoint.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { createLoadBalancer } from './load-balancers.js';
 import type { UpstreamFailure, UpstreamRequest, UpstreamRequestOptions, UpstreamResponseHandler } from './types.js';
@@ -17,6 +18,8 @@ class Http2ClusterPool implements ClusterPool {
   readonly protocol = 'http2' as const;
   private readonly endpoints: Http2EndpointPool[];
   private readonly lb: LoadBalancer;
+  /** Request timeouts of this cluster's requests in flight. */
+  private readonly timeouts = new DeadlineSweeper(TIMEOUT_TICK_MS);
 
   constructor(config: ClusterConfig, ctx: PoolContext) {
     this.name = config.name;
@@ -30,6 +33,7 @@ class Http2ClusterPool implements ClusterPool {
           idleTimeoutMs: config.idle_timeout,
           maxConnections: config.max_connections_per_endpoint,
           logger: ctx.logger,
+          timeouts: this.timeouts,
           onConnectionCountChange: (d) => (d > 0 ? gauge.inc() : gauge.dec()),
         }),
     );
@@ -58,6 +62,7 @@ class Http2ClusterPool implements ClusterPool {
 
   close(): void {
     for (const e of this.endpoints) e.close();
+    this.timeouts.close();
   }
 }
 
