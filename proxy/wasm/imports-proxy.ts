@@ -208,7 +208,9 @@ export function proxyImports(vm: WasmVm): Record<string, Fn> {
       start >>>= 0;
       maxSize >>>= 0;
       if (start + maxSize > 0xffffffff) return Status.BadArgument;
-      const data = start >= b.length ? new Uint8Array(0) : b.read(start, maxSize);
+      // Nothing to copy: Ok without writing ptr or size, as Envoy does (SDKs pre-set or ignore them).
+      if (start >= b.length || maxSize === 0) return Status.Ok;
+      const data = b.read(start, maxSize);
       return vm.copyOut(data, ptrPtr, sizePtr) ? Status.Ok : Status.InvalidMemoryAccess;
     }),
     proxy_set_buffer_bytes: guard('proxy_set_buffer_bytes', (c, type: number, start: number, size: number, ptr: number, len: number) => {

@@ -4,6 +4,13 @@ import { inspectModule, WasmFormatError, type ModuleInfo } from './module-inspec
 /** Name of the exported i64 global holding the fuel left; the host resets it before each callback. */
 export const FUEL_EXPORT = '__weft_fuel';
 
+/**
+ * A metered module's start function, moved out of the start section into this export: a start
+ * section runs inside instantiation, before the host can give it fuel (the global starts at 0),
+ * so the host calls it right after instantiating, with a callback's budget.
+ */
+export const START_EXPORT = '__weft_start';
+
 /** A run of bytes copied unchanged from the original module into the metered one. */
 interface Run {
   readonly metered: number;
@@ -254,7 +261,11 @@ function signedLeb64(n: number): number[] {
  * just iterations); a function entry charges 1 + its straight-line length up to its first loop.
  */
 export function meterModule(bytes: Uint8Array, info: ModuleInfo = inspectModule(bytes)): MeteredModule {
-  if (info.exports.some((e) => e.name === FUEL_EXPORT)) throw new WasmFormatError(`the module already exports ${FUEL_EXPORT}`);
+  if (info.exports.some((e) => e.name === FUEL_EXPORT || e.name === START_EXPORT)) throw new WasmFormatError(`the module already exports ${FUEL_EXPORT} or ${START_EXPORT}`);
+  let startFunction: number | undefined;
+  const startSec = info.sections.find((s) => s.id === 8);
+  if (startSec) startFunction = new Decoder(bytes, startSec.payload, startSec.end).leb();
+  const addedExports = startFunction === undefined ? 1 : 2;
   const importedGlobals = info.imports.filter((i) => i.kind === 'global').length;
   let definedGlobals = 0;
   const globalSec = info.sections.find((s) => s.id === 6);
@@ -280,6 +291,11 @@ export function meterModule(bytes: Uint8Array, info: ModuleInfo = inspectModule(
     e.name(FUEL_EXPORT);
     e.push(0x03);
     e.u32(fuelGlobal);
+    if (startFunction !== undefined) {
+      e.name(START_EXPORT);
+      e.push(0x00);
+      e.u32(startFunction);
+    }
     return e.out;
   };
   const emitSection = (id: number, payload: number[]) => {
@@ -293,7 +309,7 @@ export function meterModule(bytes: Uint8Array, info: ModuleInfo = inspectModule(
       wroteGlobal = true;
     }
     if (!wroteExport && rank > ORDER[7]!) {
-      emitSection(7, [...u32Bytes(1), ...newExport()]);
+      emitSection(7, [...u32Bytes(addedExports), ...newExport()]);
       wroteExport = true;
     }
   };
@@ -310,11 +326,13 @@ export function meterModule(bytes: Uint8Array, info: ModuleInfo = inspectModule(
     } else if (s.id === 7) {
       const d = new Decoder(bytes, s.payload, s.end);
       const n = d.leb();
-      const p = [...u32Bytes(n + 1)];
+      const p = [...u32Bytes(n + addedExports)];
       for (let i = d.pos; i < s.end; i++) p.push(bytes[i]!);
       p.push(...newExport());
       emitSection(7, p);
       wroteExport = true;
+    } else if (s.id === 8) {
+      // dropped: the start function is exported as START_EXPORT instead
     } else if (s.id === 10) {
       meterCode(bytes, s.payload, s.end, fuelGlobal, out, runs);
     } else {

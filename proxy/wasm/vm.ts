@@ -5,6 +5,7 @@ import type { Context, RootContext } from './context.js';
 import type { HostServices } from './host-services.js';
 import { buildImports } from './imports.js';
 import { describeTrap } from './trap.js';
+import { START_EXPORT } from './meter.js';
 
 /** The module's callbacks, looked up once. Missing ones are undefined (the host skips them). */
 export interface GuestExports {
@@ -132,6 +133,10 @@ export class WasmVm {
     e.memory = memory;
     this.exports = e as GuestExports;
     this.refresh();
+    const hoistedStart = ex[START_EXPORT];
+    if (typeof hoistedStart === 'function' && this.call(undefined, hoistedStart as () => void) === TRAPPED) {
+      throw new Error(`the module's start function trapped: ${this.failure ?? 'unknown error'}`);
+    }
     const init = this.exports._initialize;
     const startFn = init ? undefined : this.exports._start;
     const boot = () => {

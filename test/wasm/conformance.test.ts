@@ -49,8 +49,12 @@ test('configuration buffers: VM config always, plugin config only in on_configur
   // clamping: start beyond the end gives 0 bytes; max_size clamps
   assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 3, 2, r, r + 4), Status.Ok);
   assert.equal(h.out(r).toString(), 'co');
+  // nothing to copy (start at or past the end, or max_size 0): Ok, ptr and size left as they were (Envoy)
+  h.vm.setU32(r, 0xabcd);
+  h.vm.setU32(r + 4, 0x1234);
   assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 100, 2, r, r + 4), Status.Ok);
-  assert.equal(h.u32(r + 4), 0);
+  assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 0, 0, r, r + 4), Status.Ok);
+  assert.deepEqual([h.u32(r), h.u32(r + 4)], [0xabcd, 0x1234]);
   assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 0xffffffff, 2, r, r + 4), Status.BadArgument);
   assert.equal(h.call('get_buffer_status', BufferType.VmConfiguration, r, r + 4), Status.Ok);
   assert.equal(h.u32(r), 9);
