@@ -395,7 +395,8 @@ function meterCode(bytes: Uint8Array, start: number, end: number, fuelGlobal: nu
         loopCost.push(0);
         stack.push({ loop: loopAt.length - 1 });
         innermostLoop = loopAt.length - 1;
-      } else if (op === 0x0b) {
+      } else if (op === 0x0b || op === 0x18) {
+        // end, or delegate (which closes its try)
         stack.pop();
         innermostLoop = undefined;
         for (let i = stack.length - 1; i >= 0; i--) {
