@@ -1,4 +1,4 @@
-// CPU metering: rewrites a module so each function entry and loop header burns fuel from a global and traps when it runs out.
+// CPU metering: rewrites a module so loop headers and calling functions' entries burn fuel from a global and trap when it runs out.
 import { inspectModule, WasmFormatError, type ModuleInfo } from './module-inspect.js';
 
 /** Name of the exported i64 global holding the fuel left; the host resets it before each callback. */
@@ -256,9 +256,13 @@ function signedLeb64(n: number): number[] {
 }
 
 /**
- * Inserts fuel charges at every function entry and loop header. A loop header charges the
- * number of instructions in the loop body outside nested loops (so fuel tracks work done, not
- * just iterations); a function entry charges 1 + its straight-line length up to its first loop.
+ * Inserts fuel charges at every loop header and at the entry of every function that calls. A
+ * loop header charges the number of instructions in the loop body outside nested loops (so fuel
+ * tracks work done, not just iterations); a function entry charges 1 + its instructions outside
+ * loops. A function that neither loops nor calls runs a bounded number of instructions each time
+ * it is entered, and it is entered only from code that is charged (a loop or a calling function),
+ * so it goes uncharged: unbounded work — a loop, or recursion, which needs a call — always burns
+ * fuel, and small helpers (comparators, accessors) cost nothing extra.
  */
 export function meterModule(bytes: Uint8Array, info: ModuleInfo = inspectModule(bytes)): MeteredModule {
   if (info.exports.some((e) => e.name === FUEL_EXPORT || e.name === START_EXPORT)) throw new WasmFormatError(`the module already exports ${FUEL_EXPORT} or ${START_EXPORT}`);
@@ -383,10 +387,12 @@ function meterCode(bytes: Uint8Array, start: number, end: number, fuelGlobal: nu
     const loopCost: number[] = [];
     const stack: { loop: number | undefined }[] = [{ loop: undefined }];
     let entryCost = 1;
+    let calls = false;
     let innermostLoop: number | undefined;
     while (fd.pos < bodyEnd) {
       const op = fd.byte();
       const kind = skipImmediates(fd, op);
+      if (op >= 0x10 && op <= 0x15) calls = true; // call, call_indirect, return_call(_indirect), call_ref, return_call_ref
       if (innermostLoop !== undefined) loopCost[innermostLoop]!++;
       else entryCost++;
       if (op === 0x02 || op === 0x04 || op === 0x06 || op === 0x1f) stack.push({ loop: undefined });
@@ -416,7 +422,7 @@ function meterCode(bytes: Uint8Array, start: number, end: number, fuelGlobal: nu
       for (let i = from; i < to; i++) body.push(bytes[i]!);
     };
     copyRun(bodyStart, codeStart);
-    body.push(...charge(fuelGlobal, entryCost));
+    if (calls) body.push(...charge(fuelGlobal, entryCost));
     let from = codeStart;
     for (let i = 0; i < loopAt.length; i++) {
       copyRun(from, loopAt[i]!);
