@@ -262,18 +262,19 @@ export class WasmVm {
 
   /** The linear memory as bytes (re-created after memory.grow detached the old buffer). */
   bytes(): Uint8Array {
-    if (this.u8.byteLength === 0 || this.u8.buffer !== this.memory.buffer) this.refresh();
+    if (this.u8.buffer !== this.memory.buffer) this.refresh();
     return this.u8;
   }
 
   /** A Buffer over the whole linear memory (for latin1 reads and writes). */
   buffer(): Buffer {
-    if (this.buf.byteLength === 0 || this.buf.buffer !== this.memory.buffer) this.refresh();
+    if (this.buf.buffer !== this.memory.buffer) this.refresh();
     return this.buf;
   }
 
+  /** Views are re-made when memory.grow replaced the buffer (a DataView on a detached buffer throws on any access but `.buffer`). */
   private view(): DataView {
-    if (this.dv.byteLength === 0 || this.dv.buffer !== this.memory.buffer) this.refresh();
+    if (this.dv.buffer !== this.memory.buffer) this.refresh();
     return this.dv;
   }
 

@@ -414,3 +414,19 @@ test('ABI 0.2.0 and 0.1.0 modules load', async () => {
     assert.ok(h.plugin.root);
   }
 });
+
+test('memory.grow between hostcalls: every way the host writes to guest memory still lands (the old buffer is detached)', async () => {
+  const h = await probeHost();
+  const r = h.ret();
+  for (let i = 0; i < 3; i++) {
+    h.vm.memory.grow(1);
+    assert.equal(h.call('get_buffer_status', BufferType.VmConfiguration, r, r + 4), Status.Ok, 'setU32 through the DataView');
+    assert.equal(h.u32(r), 9);
+    h.vm.memory.grow(1);
+    assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 0, 100, r, r + 4), Status.Ok, 'copyOut through the byte view');
+    assert.equal(h.out(r).toString(), 'vm-config');
+    h.vm.memory.grow(1);
+    assert.equal(h.call('get_current_time_nanoseconds', r), Status.Ok, 'setU64');
+    assert.ok(h.u64(r) > 0n);
+  }
+});
