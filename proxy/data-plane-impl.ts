@@ -13,6 +13,7 @@ import { Listener, type ListenerRuntime } from './listener/listener.js';
 import { compileRouteTable, type RouteTable } from './router/index.js';
 import { ProxyMetrics } from './stats/proxy-metrics.js';
 import { SnapshotClusters, type ClusterManagerOptions } from './upstream/cluster-manager.js';
+import type { ClusterManager } from './upstream/types.js';
 
 export interface DataPlaneOptions {
   readonly logging: Logging;
@@ -36,6 +37,8 @@ export interface DataPlaneImpl extends DataPlane {
   readonly metrics: ProxyMetrics;
   /** Snapshots still holding resources (the live one plus retired ones with streams in flight). */
   readonly liveGenerations: number;
+  /** The clusters of the current Snapshot (Wasm callouts go through them); undefined before the first apply. */
+  clusters(): ClusterManager | undefined;
 }
 
 export function createDataPlane(options: DataPlaneOptions): DataPlaneImpl {
@@ -128,6 +131,10 @@ class WeftDataPlane implements DataPlaneImpl {
 
   get draining(): boolean {
     return this.isDraining;
+  }
+
+  clusters(): ClusterManager | undefined {
+    return this.gen?.clusters;
   }
 
   get liveGenerations(): number {

@@ -1,0 +1,122 @@
+// The end-to-end tests' filter, written with Weft's SDK; each plugin picks a behaviour with {"mode": …} in its configuration.
+//   body   request body: "ping" -> "pong" (buffered whole); response body upper-cased
+//   local  /deny/* answered 403 by the filter (header x-denied-by, text body); others pass
+//   delay  holds each request `delay_ms` on the root context's timer, then resumes it
+//   trap   traps (unreachable) on a request with x-trap; marks others with x-trap-plugin: alive
+//   spin   loops forever on a request with x-spin; marks others with x-spin-plugin: alive
+//   grow   memory.grow(x-grow pages) in the callback; the result goes to the response as x-grow-result
+//   count  counts requests in counter e2e_requests_total and responses by class in a histogram
+export * from "@weft/sdk/assembly/exports";
+import {
+  Action, Counter, HeaderPair, Histogram, HttpContext, LogLevel, RootContext, log, registerRootContext,
+} from "@weft/sdk/assembly";
+
+class E2eRoot extends RootContext {
+  mode: string = "";
+  delayMs: u32 = 50;
+  pending: Array<E2e> = [];
+  requests: Counter | null = null;
+  sizes: Histogram | null = null;
+
+  onConfigure(size: usize): bool {
+    const cfg = this.pluginConfigurationJson();
+    if (!cfg.ok) {
+      log(LogLevel.Error, "e2e: invalid configuration: " + cfg.error);
+      return false;
+    }
+    const o = cfg.object();
+    this.mode = o.getString("mode", "");
+    this.delayMs = <u32>o.getInteger("delay_ms", 50);
+    if (this.mode == "count") {
+      this.requests = new Counter("e2e_requests_total");
+      this.sizes = new Histogram("e2e_request_path_bytes");
+    }
+    return true;
+  }
+
+  onTick(): void {
+    const waiting = this.pending;
+    this.pending = [];
+    this.setTickPeriod(0);
+    for (let i = 0; i < waiting.length; i++) {
+      waiting[i].requestHeaders.set("x-delayed-ms", this.delayMs.toString());
+      waiting[i].resumeRequest();
+    }
+  }
+
+  createHttpContext(contextId: u32): HttpContext | null {
+    return new E2e(contextId, this);
+  }
+}
+
+function spinForever(seed: i32): i32 {
+  let x = seed;
+  while (x != 0) x = (x * 1103515245 + 12345) | 1;
+  return x;
+}
+
+class E2e extends HttpContext {
+  grown: string = "";
+
+  constructor(id: u32, readonly cfg: E2eRoot) {
+    super(id, cfg);
+  }
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): Action {
+    const mode = this.cfg.mode;
+    if (mode == "body") {
+      if (!endOfStream) this.requestHeaders.remove("content-length");
+    } else if (mode == "local") {
+      const path = this.requestHeaders.get(":path");
+      if (path !== null && path.startsWith("/deny")) {
+        this.sendLocalResponse(403, String.UTF8.encode("denied by wasm\n"), [new HeaderPair("x-denied-by", "e2e"), new HeaderPair("content-type", "text/plain")]);
+        return Action.Pause;
+      }
+    } else if (mode == "delay") {
+      this.cfg.pending.push(this);
+      if (this.cfg.pending.length == 1) this.cfg.setTickPeriod(this.cfg.delayMs);
+      return Action.Pause;
+    } else if (mode == "trap") {
+      if (this.requestHeaders.has("x-trap")) unreachable();
+      this.requestHeaders.set("x-trap-plugin", "alive");
+    } else if (mode == "spin") {
+      if (this.requestHeaders.has("x-spin")) this.requestHeaders.set("x-spun", spinForever(7).toString());
+      this.requestHeaders.set("x-spin-plugin", "alive");
+    } else if (mode == "grow") {
+      const pages = this.requestHeaders.get("x-grow");
+      if (pages !== null) this.grown = memory.grow(I32.parseInt(pages)).toString();
+    } else if (mode == "count") {
+      const c = this.cfg.requests;
+      if (c !== null) c.increment();
+      const path = this.requestHeaders.get(":path");
+      const h = this.cfg.sizes;
+      if (h !== null && path !== null) h.record(<u64>path.length);
+    }
+    return Action.Continue;
+  }
+
+  onRequestBody(bodySize: usize, endOfStream: bool): Action {
+    if (this.cfg.mode != "body") return Action.Continue;
+    if (!endOfStream) return Action.Pause;
+    const body = this.requestBody.getString(0, bodySize);
+    if (body !== null) this.requestBody.replaceString(body.replaceAll("ping", "pong"));
+    return Action.Continue;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): Action {
+    if (this.cfg.mode == "body" && !endOfStream) this.responseHeaders.remove("content-length");
+    if (this.cfg.mode == "grow" && this.grown != "") this.responseHeaders.set("x-grow-result", this.grown);
+    return Action.Continue;
+  }
+
+  onResponseBody(bodySize: usize, endOfStream: bool): Action {
+    if (this.cfg.mode != "body") return Action.Continue;
+    if (!endOfStream) return Action.Pause;
+    const body = this.responseBody.getString(0, bodySize);
+    if (body !== null) this.responseBody.replaceString(body.toUpperCase());
+    return Action.Continue;
+  }
+}
+
+registerRootContext((id: u32): RootContext => new E2eRoot(id), "");
+
