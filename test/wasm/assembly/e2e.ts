@@ -5,10 +5,13 @@
 //   trap   traps (unreachable) on a request with x-trap; marks others with x-trap-plugin: alive
 //   spin   loops forever on a request with x-spin; marks others with x-spin-plugin: alive
 //   grow   memory.grow(x-grow pages) in the callback; the result goes to the response as x-grow-result
-//   count  counts requests in counter e2e_requests_total and responses by class in a histogram
+//   count  counts requests in counter e2e_requests_total and records path lengths in a histogram
+//   shared increments shared-data key "hits" (created at configure) with compare-and-swap; the response gets the new value
+//          as x-count and the environment variable WEFT_WORKER_ID (allowlisted) as x-worker
 export * from "@weft/sdk/assembly/exports";
 import {
-  Action, Counter, HeaderPair, Histogram, HttpContext, LogLevel, RootContext, log, registerRootContext,
+  Action, Counter, HeaderPair, Histogram, HttpContext, LogLevel, RootContext, Status, getEnv, getSharedData, log,
+  registerRootContext, setSharedData,
 } from "@weft/sdk/assembly";
 
 class E2eRoot extends RootContext {
@@ -27,6 +30,11 @@ class E2eRoot extends RootContext {
     const o = cfg.object();
     this.mode = o.getString("mode", "");
     this.delayMs = <u32>o.getInteger("delay_ms", 50);
+    if (this.mode == "shared" && getSharedData("hits").status == Status.NotFound) {
+      // Create the key before any request: a set with cas 0 is unconditional (as on Envoy), so two
+      // workers creating it from their first requests at once would both write 1.
+      setSharedData("hits", new ArrayBuffer(8), 0);
+    }
     if (this.mode == "count") {
       this.requests = new Counter("e2e_requests_total");
       this.sizes = new Histogram("e2e_request_path_bytes");
@@ -49,6 +57,22 @@ class E2eRoot extends RootContext {
   }
 }
 
+/** Adds one to the u64 at `key` in shared data (compare-and-swap, retried); the new value, or 0 when the host refused. */
+function incrementShared(key: string): u64 {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const cur = getSharedData(key);
+    if (cur.status != Status.Ok && cur.status != Status.NotFound) return 0;
+    const value = cur.value;
+    const n: u64 = value !== null && value.byteLength == 8 ? load<u64>(changetype<usize>(value)) : 0;
+    const next = new ArrayBuffer(8);
+    store<u64>(changetype<usize>(next), n + 1);
+    const s = setSharedData(key, next, cur.cas);
+    if (s == Status.Ok) return n + 1;
+    if (s != Status.CasMismatch) return 0;
+  }
+  return 0;
+}
+
 function spinForever(seed: i32): i32 {
   let x = seed;
   while (x != 0) x = (x * 1103515245 + 12345) | 1;
@@ -57,6 +81,7 @@ function spinForever(seed: i32): i32 {
 
 class E2e extends HttpContext {
   grown: string = "";
+  count: u64 = 0;
 
   constructor(id: u32, readonly cfg: E2eRoot) {
     super(id, cfg);
@@ -85,6 +110,8 @@ class E2e extends HttpContext {
     } else if (mode == "grow") {
       const pages = this.requestHeaders.get("x-grow");
       if (pages !== null) this.grown = memory.grow(I32.parseInt(pages)).toString();
+    } else if (mode == "shared") {
+      this.count = incrementShared("hits");
     } else if (mode == "count") {
       const c = this.cfg.requests;
       if (c !== null) c.increment();
@@ -106,6 +133,11 @@ class E2e extends HttpContext {
   onResponseHeaders(numHeaders: u32, endOfStream: bool): Action {
     if (this.cfg.mode == "body" && !endOfStream) this.responseHeaders.remove("content-length");
     if (this.cfg.mode == "grow" && this.grown != "") this.responseHeaders.set("x-grow-result", this.grown);
+    if (this.cfg.mode == "shared") {
+      this.responseHeaders.set("x-count", this.count.toString());
+      const worker = getEnv("WEFT_WORKER_ID");
+      this.responseHeaders.set("x-worker", worker !== null ? worker : "none");
+    }
     return Action.Continue;
   }
 
