@@ -75,7 +75,13 @@ export async function startWasmProxy(yaml: string, options: Partial<PluginManage
   let dp: DataPlaneImpl | undefined;
   const plugins = new PluginManager({ logging, registry, clusters: () => dp?.clusters(), backoff: { initialMs: 100, maxMs: 400 }, ...options });
   dp = createDataPlane({ logging, metrics: registry, filterChains: plugins });
-  await dp.apply(parse(yaml));
+  try {
+    await dp.apply(parse(yaml));
+  } catch (e) {
+    await dp.close();
+    await plugins.close();
+    throw e;
+  }
   const self: WasmProxy = {
     dp,
     plugins,
@@ -179,4 +185,20 @@ ${extra.clusters ?? ''}
 plugins:
 ${plugins}
 `;
+}
+
+/**
+ * Starts the proxy, or — when this build's data plane lacks what the Snapshot needs (an HTTP/2
+ * pool, the TCP proxy: error `code`) — skips the test loudly and returns undefined.
+ */
+export async function startOrSkip(t: { skip(message: string): void }, yaml: string, code: string, what: string): Promise<WasmProxy | undefined> {
+  try {
+    return await startWasmProxy(yaml);
+  } catch (e) {
+    if ((e as { code?: string }).code !== code) throw e;
+    const message = `SKIPPED: ${what} is not in this build yet (${(e as Error).message})`;
+    process.stderr.write(`\n*** ${message} ***\n`);
+    t.skip(message);
+    return undefined;
+  }
 }

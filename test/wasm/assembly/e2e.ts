@@ -8,10 +8,15 @@
 //   count  counts requests in counter e2e_requests_total and records path lengths in a histogram
 //   shared increments shared-data key "hits" (created at configure) with compare-and-swap; the response gets the new value
 //          as x-count and the environment variable WEFT_WORKER_ID (allowlisted) as x-worker
+//   grpc   pauses the request, calls test.Echo/Say on cluster "grpc" with the x-msg header as the
+//          message and metadata x-from: wasm; the reply resumes the request as x-grpc-reply, a
+//          failure answers 502 with the gRPC status in x-grpc-status
+//   tcp    (network filter) client bytes: "ping" -> "PONG" before the upstream; upstream bytes get
+//          "[w]" in front; counts closes by side in tcp_closed_total / tcp_upstream_closed_total
 export * from "@weft/sdk/assembly/exports";
 import {
-  Action, Counter, HeaderPair, Histogram, HttpContext, LogLevel, RootContext, Status, getEnv, getSharedData, log,
-  registerRootContext, setSharedData,
+  Action, Counter, GrpcCallback, HeaderPair, Histogram, HttpContext, LogLevel, PeerType, RootContext, Status, TcpContext,
+  getEnv, getSharedData, log, registerRootContext, setSharedData,
 } from "@weft/sdk/assembly";
 
 class E2eRoot extends RootContext {
@@ -20,6 +25,8 @@ class E2eRoot extends RootContext {
   pending: Array<E2e> = [];
   requests: Counter | null = null;
   sizes: Histogram | null = null;
+  downstreamClosed: Counter | null = null;
+  upstreamClosed: Counter | null = null;
 
   onConfigure(size: usize): bool {
     const cfg = this.pluginConfigurationJson();
@@ -34,6 +41,10 @@ class E2eRoot extends RootContext {
       // Create the key before any request: a set with cas 0 is unconditional (as on Envoy), so two
       // workers creating it from their first requests at once would both write 1.
       setSharedData("hits", new ArrayBuffer(8), 0);
+    }
+    if (this.mode == "tcp") {
+      this.downstreamClosed = new Counter("tcp_closed_total");
+      this.upstreamClosed = new Counter("tcp_upstream_closed_total");
     }
     if (this.mode == "count") {
       this.requests = new Counter("e2e_requests_total");
@@ -52,8 +63,41 @@ class E2eRoot extends RootContext {
     }
   }
 
+  // A context id does not say whether it is an HTTP stream or a TCP connection: the SDK asks for
+  // an HTTP context first, so a TCP plugin must decline it.
   createHttpContext(contextId: u32): HttpContext | null {
-    return new E2e(contextId, this);
+    return this.mode == "tcp" ? null : new E2e(contextId, this);
+  }
+
+  createTcpContext(contextId: u32): TcpContext | null {
+    return new E2eTcp(contextId, this);
+  }
+}
+
+class E2eTcp extends TcpContext {
+  constructor(id: u32, readonly cfg: E2eRoot) {
+    super(id, cfg);
+  }
+
+  onDownstreamData(dataSize: usize, endOfStream: bool): Action {
+    const data = this.downstreamData.getString(0, dataSize);
+    if (data !== null && data.includes("ping")) this.downstreamData.replaceString(data.replaceAll("ping", "PONG"));
+    return Action.Continue;
+  }
+
+  onUpstreamData(dataSize: usize, endOfStream: bool): Action {
+    if (dataSize > 0) this.upstreamData.prependString("[w]");
+    return Action.Continue;
+  }
+
+  onDownstreamClose(peer: PeerType): void {
+    const c = this.cfg.downstreamClosed;
+    if (c !== null) c.increment();
+  }
+
+  onUpstreamClose(peer: PeerType): void {
+    const c = this.cfg.upstreamClosed;
+    if (c !== null) c.increment();
   }
 }
 
@@ -77,6 +121,22 @@ function spinForever(seed: i32): i32 {
   let x = seed;
   while (x != 0) x = (x * 1103515245 + 12345) | 1;
   return x;
+}
+
+class EchoReply extends GrpcCallback {
+  constructor(readonly ctx: E2e) {
+    super();
+  }
+
+  onMessage(messageSize: usize): void {
+    const m = this.message(messageSize);
+    this.ctx.requestHeaders.set("x-grpc-reply", m === null ? "(none)" : String.UTF8.decode(m));
+    this.ctx.resumeRequest();
+  }
+
+  onClose(statusCode: u32): void {
+    this.ctx.sendLocalResponse(502, String.UTF8.encode("grpc call failed: " + this.statusMessage() + "\n"), [new HeaderPair("x-grpc-status", statusCode.toString())]);
+  }
 }
 
 class E2e extends HttpContext {
@@ -110,6 +170,13 @@ class E2e extends HttpContext {
     } else if (mode == "grow") {
       const pages = this.requestHeaders.get("x-grow");
       if (pages !== null) this.grown = memory.grow(I32.parseInt(pages)).toString();
+    } else if (mode == "grpc") {
+      const msg = this.requestHeaders.get("x-msg");
+      const s = this.grpcCall("grpc", "test.Echo", "Say", [new HeaderPair("x-from", "wasm")], String.UTF8.encode(msg !== null ? msg : ""), 2000, new EchoReply(this));
+      if (s != Status.Ok) {
+        this.sendResponse(500, "grpc call not made: " + s.toString() + "\n");
+      }
+      return Action.Pause;
     } else if (mode == "shared") {
       this.count = incrementShared("hits");
     } else if (mode == "count") {
