@@ -166,7 +166,7 @@ export class WasmVm {
 
   unregister(id: number): void {
     this.contexts.delete(id);
-    this.pendingDone.delete(id);
+    if (this.pendingDone.size > 0) this.pendingDone.delete(id);
   }
 
   /** Listeners run once when the VM fails (trap, CPU budget, memory). */
