@@ -12,7 +12,7 @@ import { parseSnapshot, type Snapshot } from '../../api/snapshot/index.js';
 import { Logging } from '../../lib/log.js';
 import { createDataPlane, type DataPlaneImpl } from '../../proxy/data-plane-impl.js';
 import { PluginManager, type PluginManagerOptions } from '../../proxy/wasm/index.js';
-import { compileProject, repoRoot } from '../sdk/compile.js';
+import { compileExample, compileProject, repoRoot } from '../sdk/compile.js';
 
 /** Log lines of the proxy, as parsed JSON. */
 export class Logs extends Writable {
@@ -45,7 +45,6 @@ export async function buildE2eFilter(dir: ModuleDir): Promise<string> {
 
 /** Builds an example filter of the SDK (sdk/examples/<name>) into `dir`. */
 export async function buildSdkExample(dir: ModuleDir, name: string): Promise<string> {
-  const { compileExample } = await import('../sdk/compile.js');
   const { wasm, sourceMap } = await compileExample(name, 'debug');
   return dir.write(`${name}.wasm`, wasm, sourceMap);
 }
