@@ -230,9 +230,16 @@ export class RootContext extends Context {
   }
 }
 
+/** Told when the VM of a stream in flight fails (the filter adapter applies the fail strategy). */
+export interface VmFailureHandler {
+  vmFailed(): void;
+}
+
 /** Common part of HTTP and TCP stream contexts. */
 export abstract class StreamContext extends Context {
   readonly root: RootContext;
+  /** The filter adapter driving this stream. */
+  failureHandler: VmFailureHandler | undefined = undefined;
   constructor(root: RootContext) {
     super(root.vm);
     this.root = root;
