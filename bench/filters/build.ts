@@ -1,7 +1,7 @@
 // Builds the bench's AssemblyScript filters (written with Weft's SDK) and describes the filter chains the bench runs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileProject, repoRoot, type Compiled, type Target } from '../../test/sdk/compile.js';
+import { buildFilter, weftRoot, type BuildResult, type BuildTarget } from '../../sdk/testing/build.js';
 
 /** The filters under bench/filters/assembly/. */
 export const BENCH_FILTERS = ['noop', 'add-header', 'check-header', 'counter'] as const;
@@ -29,12 +29,12 @@ const CONFIG: Record<BenchFilter, unknown> = {
 };
 
 /** Compiles one bench filter with the SDK's build settings (release: optimized; debug: with a source map). */
-export function buildBenchFilter(name: BenchFilter, target: Target = 'release'): Promise<Compiled> {
-  return compileProject(join(repoRoot, 'bench', 'filters', 'asconfig.json'), target, { entries: [`assembly/${name}.ts`] });
+export function buildBenchFilter(name: BenchFilter, target: BuildTarget = 'release'): Promise<BuildResult> {
+  return buildFilter(join(weftRoot, 'bench', 'filters'), { target, entries: [`assembly/${name}.ts`] });
 }
 
 /** Compiles every bench filter into `dir` as `<name>.wasm` (plus `<name>.wasm.map` for debug) and returns the paths. */
-export async function writeBenchFilters(dir: string, target: Target = 'release'): Promise<Record<BenchFilter, string>> {
+export async function writeBenchFilters(dir: string, target: BuildTarget = 'release'): Promise<Record<BenchFilter, string>> {
   mkdirSync(dir, { recursive: true });
   const out = {} as Record<BenchFilter, string>;
   for (const name of BENCH_FILTERS) {

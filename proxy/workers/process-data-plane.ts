@@ -1,5 +1,5 @@
 // The composition root of a data-plane process: the data plane, with the Wasm plugin host as its filter-chain builder.
-import { createDataPlane, type DataPlaneImpl } from '../data-plane-impl.js';
+import { createDataPlane } from '../data-plane-impl.js';
 import { PluginManager, sharedDataFromEnv } from '../wasm/index.js';
 import type { DataPlaneFactory } from './data-plane-host.js';
 
@@ -9,8 +9,8 @@ import type { DataPlaneFactory } from './data-plane-host.js';
  */
 export const createProcessDataPlane: DataPlaneFactory = async ({ logging, metrics }) => {
   const sharedData = await sharedDataFromEnv();
-  // Callouts (proxy_http_call, proxy_grpc_*) go to the clusters of the data plane's current Snapshot.
-  let dataPlane: DataPlaneImpl | undefined;
+  // Callouts go to the live Snapshot's clusters (the data plane is made after the plugin host it uses).
+  let dataPlane: ReturnType<typeof createDataPlane> | undefined;
   const plugins = new PluginManager({ logging, registry: metrics, sharedData, clusters: () => dataPlane?.clusters() });
   dataPlane = createDataPlane({ logging, metrics, filterChains: plugins });
   return {

@@ -12,7 +12,7 @@ import { parseSnapshot, type Snapshot } from '../../api/snapshot/index.js';
 import { Logging } from '../../lib/log.js';
 import { createDataPlane, type DataPlaneImpl } from '../../proxy/data-plane-impl.js';
 import { PluginManager, type PluginManagerOptions } from '../../proxy/wasm/index.js';
-import { compileExample, compileProject, repoRoot } from '../sdk/compile.js';
+import { buildFilter, bundledSdk, weftRoot } from '../../sdk/testing/build.js';
 
 /** Log lines of the proxy, as parsed JSON. */
 export class Logs extends Writable {
@@ -39,13 +39,13 @@ export class ModuleDir {
 
 /** Builds test/wasm/assembly/e2e.ts (Weft's SDK, debug build with a source map) into `dir`. */
 export async function buildE2eFilter(dir: ModuleDir): Promise<string> {
-  const { wasm, sourceMap } = await compileProject(join(repoRoot, 'test', 'wasm', 'assembly', 'asconfig.json'), 'debug', { entries: ['e2e.ts'] });
+  const { wasm, sourceMap } = await buildFilter(join(weftRoot, 'test', 'wasm', 'assembly'), { target: 'debug', entries: ['e2e.ts'] });
   return dir.write('e2e.wasm', wasm, sourceMap);
 }
 
 /** Builds an example filter of the SDK (sdk/examples/<name>) into `dir`. */
 export async function buildSdkExample(dir: ModuleDir, name: string): Promise<string> {
-  const { wasm, sourceMap } = await compileExample(name, 'debug');
+  const { wasm, sourceMap } = await buildFilter(join(bundledSdk, 'examples', name), { target: 'debug' });
   return dir.write(`${name}.wasm`, wasm, sourceMap);
 }
 

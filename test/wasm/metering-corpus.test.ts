@@ -9,7 +9,7 @@ import { BodyBuffer } from '../../proxy/http/body-buffer.js';
 import { HeaderMap } from '../../proxy/http/header-map.js';
 import { PluginManager } from '../../proxy/wasm/plugin-manager.js';
 import { benchChainPlugins, buildBenchFilter } from '../../bench/filters/build.js';
-import { compileExample } from '../sdk/compile.js';
+import { buildFilter, bundledSdk } from '../../sdk/testing/build.js';
 import { captureLogging, compileAs, TestStream, wat } from './helpers.js';
 import { compileWithSdk, helloWorldSource, SDK_BUILDS } from './compat-sdk.js';
 import { callBoth, fuelBurned, outcomeOf, PLENTY, Twin } from './metering-twin.js';
@@ -301,9 +301,9 @@ test('proxy-wasm modules on the host: the same streams give the same headers, bo
     const cfg = bench.find((p) => p.name === `bench-${name}`);
     modules.push({ label: `bench ${name} (SDK, debug)`, bytes: (await buildBenchFilter(name, 'debug')).wasm, plugin: { name: `bench-${name}`, ...(cfg?.configuration !== undefined ? { configuration: cfg.configuration } : {}) } });
   }
-  modules.push({ label: 'SDK example hello (release)', bytes: (await compileExample('hello', 'release')).wasm, plugin: { name: 'hello', root_id: 'hello', configuration: { header: 'x-hi', value: 'there' } }, expect: (t) => assert.ok(has(t.res, 'x-hi', 'there')) });
-  modules.push({ label: 'SDK example header-rules (release)', bytes: (await compileExample('header-rules', 'release')).wasm, plugin: { name: 'rules', root_id: 'header_rules', configuration: { request: { add: { 'x-a': '1' }, remove: ['x-internal'] }, response: { set: { server: 'weft' }, remove: ['x-powered-by'] } } }, expect: (t) => assert.ok(has(t.req, 'x-a', '1') && !has(t.req, 'x-internal') && has(t.res, 'server', 'weft') && !has(t.res, 'x-powered-by')) });
-  modules.push({ label: 'SDK example body-redact (debug)', bytes: (await compileExample('body-redact', 'debug')).wasm, plugin: { name: 'redact', root_id: 'body_redact', configuration: { words: ['secret', 'password'] } }, expect: (t) => assert.equal(t.resBody, 'the *** is ***') });
+  modules.push({ label: 'SDK example hello (release)', bytes: (await buildFilter(join(bundledSdk, 'examples', 'hello'), { target: 'release' })).wasm, plugin: { name: 'hello', root_id: 'hello', configuration: { header: 'x-hi', value: 'there' } }, expect: (t) => assert.ok(has(t.res, 'x-hi', 'there')) });
+  modules.push({ label: 'SDK example header-rules (release)', bytes: (await buildFilter(join(bundledSdk, 'examples', 'header-rules'), { target: 'release' })).wasm, plugin: { name: 'rules', root_id: 'header_rules', configuration: { request: { add: { 'x-a': '1' }, remove: ['x-internal'] }, response: { set: { server: 'weft' }, remove: ['x-powered-by'] } } }, expect: (t) => assert.ok(has(t.req, 'x-a', '1') && !has(t.req, 'x-internal') && has(t.res, 'server', 'weft') && !has(t.res, 'x-powered-by')) });
+  modules.push({ label: 'SDK example body-redact (debug)', bytes: (await buildFilter(join(bundledSdk, 'examples', 'body-redact'), { target: 'debug' })).wasm, plugin: { name: 'redact', root_id: 'body_redact', configuration: { words: ['secret', 'password'] } }, expect: (t) => assert.equal(t.resBody, 'the *** is ***') });
   const source = helloWorldSource();
   for (const [build, args] of Object.entries(SDK_BUILDS)) {
     modules.push({ label: `@solo-io/proxy-runtime hello world (${build})`, bytes: (await compileWithSdk(source, args)).binary, plugin: { name: 'add_header', root_id: 'add_header', configuration: 'x' }, expect: (t) => assert.ok(has(t.res, 'hello', 'x')) });
