@@ -186,18 +186,3 @@ ${plugins}
 `;
 }
 
-/**
- * Starts the proxy, or — when this build's data plane lacks what the Snapshot needs (an HTTP/2
- * pool, the TCP proxy: error `code`) — skips the test loudly and returns undefined.
- */
-export async function startOrSkip(t: { skip(message: string): void }, yaml: string, code: string, what: string): Promise<WasmProxy | undefined> {
-  try {
-    return await startWasmProxy(yaml);
-  } catch (e) {
-    if ((e as { code?: string }).code !== code) throw e;
-    const message = `SKIPPED: ${what} is not in this build yet (${(e as Error).message})`;
-    process.stderr.write(`\n*** ${message} ***\n`);
-    t.skip(message);
-    return undefined;
-  }
-}
