@@ -138,12 +138,12 @@ class WeftDataPlane implements DataPlaneImpl {
     return this.isDraining;
   }
 
-  get liveGenerations(): number {
-    return this.generations.size;
-  }
-
   clusters(): ClusterManager | undefined {
     return this.gen?.clusters;
+  }
+
+  get liveGenerations(): number {
+    return this.generations.size;
   }
 
   addresses(): ReadonlyMap<string, { host: string; port: number }> {
