@@ -28,6 +28,7 @@ clusters:
     endpoints: [{ address: "[::1]:8081" }]
 secrets:
   - name: key
+    certificate_file: cert.pem
     private_key_file: key.pem
 `;
 
@@ -35,6 +36,8 @@ function workspace(config: string): { path: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'weft-config-worker-'));
   writeFileSync(join(dir, 'weft.yaml'), config);
   writeFileSync(join(dir, 'key.pem'), KEY);
+  // Config loading checks that both files are there; it does not parse the certificate.
+  writeFileSync(join(dir, 'cert.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
   return { path: join(dir, 'weft.yaml'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

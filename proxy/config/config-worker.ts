@@ -25,7 +25,7 @@ export async function loadConfigInWorker(path: string): Promise<Result<LoadedCon
     return err([{ file: path, path: '', message: `cannot load the config: ${(e as Error).message}` }]);
   }
   if (!answer.ok) return answer;
-  return ok({ snapshot: deepFreeze(answer.value.snapshot), files: answer.value.files });
+  return ok({ snapshot: deepFreeze(answer.value.snapshot), files: Object.freeze(answer.value.files) });
 }
 
 /** `redactSnapshot(snapshot)` (admin/redact.ts) in a worker thread: the JSON-ready /config_dump body. */
