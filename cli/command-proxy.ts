@@ -1,7 +1,7 @@
 // `weft proxy`: checks the flags, then runs the standalone proxy until it is drained by a signal.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseAddress, type HostPort } from '../api/snapshot/index.js';
+import { parseAddress, type HostPort } from '../api/snapshot/runtime.js';
 import { LOG_LEVELS, Logging, type LogLevel } from '../lib/log.js';
 import { createProcessDataPlane } from '../proxy/workers/process-data-plane.js';
 import { startProxy } from '../proxy/workers/run-proxy.js';

@@ -1,5 +1,5 @@
 // `weft validate FILE...`: loads each config like the proxy would and reports every error.
-import { formatConfigError } from '../api/snapshot/index.js';
+import { formatConfigError } from '../api/snapshot/runtime.js';
 import { loadConfigFile } from '../proxy/config/file-source.js';
 import type { CommandContext } from './command.js';
 

@@ -1,5 +1,6 @@
 // Schema types for values users write as text: durations ("250ms", "5s"), byte sizes ("64KiB") and addresses.
 import { Type, type StaticDecode } from '@sinclair/typebox';
+import { ADDRESS_RE, formatAddress, parseAddress, type HostPort } from './address.js';
 
 const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -56,26 +57,7 @@ export const ByteSize = (description: string, defaultValue?: string | number) =>
     .Decode((v) => parseSize(v) ?? 0)
     .Encode((n) => n);
 
-const ADDRESS_RE = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.\-_]+|\*)):(\d{1,5})$/;
-
-export interface HostPort {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** { host, port } from "127.0.0.1:8080" | "[::1]:8080" | "example.internal:80" | "*:8080"; undefined if malformed. */
-export function parseAddress(value: string): HostPort | undefined {
-  const m = ADDRESS_RE.exec(value.trim());
-  if (!m) return undefined;
-  const port = Number(m[3]);
-  if (port > 65535) return undefined;
-  const host = m[1] ?? (m[2] === '*' ? '0.0.0.0' : m[2]!);
-  return { host, port };
-}
-
-export function formatAddress(a: HostPort): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
-}
+export { parseAddress, formatAddress, type HostPort } from './address.js';
 
 /** "host:port" (IPv6 in brackets). Decodes to { host, port }; port 0 asks the OS for a free port. */
 export const Address = (description: string, defaultValue?: string) =>

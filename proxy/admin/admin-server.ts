@@ -1,10 +1,10 @@
 // The admin listener: readiness, Prometheus metrics, config dump, runtime log levels, listeners, workers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatAddress, type HostPort, type Snapshot } from '../../api/snapshot/index.js';
+import { formatAddress, type HostPort, type Snapshot } from '../../api/snapshot/runtime.js';
 import { LOG_LEVELS, type LogLevel, type Logger } from '../../lib/log.js';
 import { WeftError } from '../../lib/errors.js';
-import { redactSnapshot } from './redact.js';
+import { redactInWorker } from '../config/config-worker.js';
 
 export type ServingState = 'starting' | 'serving' | 'draining';
 
@@ -150,10 +150,11 @@ export class AdminServer {
     res.end(body);
   }
 
-  private configDump(res: ServerResponse): void {
+  private async configDump(res: ServerResponse): Promise<void> {
     const snapshot = this.admin.snapshot();
     if (!snapshot) return json(res, 503, { error: 'no_config', message: 'no Snapshot is applied yet' });
-    json(res, 200, redactSnapshot(snapshot));
+    // Rendered in a worker thread: encoding goes through the schema, which the proxy does not keep loaded.
+    json(res, 200, await redactInWorker(snapshot));
   }
 
   private logging(req: IncomingMessage, res: ServerResponse, url: URL): void {

@@ -1,9 +1,10 @@
 // The standalone config source: loads weft.yaml, reloads it on change or on request, hands valid Snapshots on.
 import type { Registry, Counter } from 'prom-client';
-import { formatConfigError, type ConfigError, type Snapshot } from '../../api/snapshot/index.js';
+import { formatConfigError, type ConfigError, type Snapshot } from '../../api/snapshot/runtime.js';
 import type { Result } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
-import { loadConfigFile, type LoadedConfig, type LoadOptions } from './file-source.js';
+import { loadConfigInWorker } from './config-worker.js';
+import type { LoadedConfig, LoadOptions } from './file-source.js';
 import { FileWatcher, type FileWatcherOptions } from './file-watcher.js';
 import { configAppliesCounter } from './config-metrics.js';
 
@@ -22,6 +23,11 @@ export interface FileConfigSourceOptions {
   metrics: Registry;
   /** Watch the file and everything it references; false turns watching off (reload on request only). */
   watch?: FileWatcherOptions | false;
+  /**
+   * Loads in this thread with these options (tests inject `readFile`). Without it the file is
+   * loaded in a short-lived worker thread (config-worker.ts), so the YAML parser and the schema
+   * validator do not stay in the proxy's memory.
+   */
   load?: LoadOptions;
 }
 
@@ -53,8 +59,11 @@ export class FileConfigSource {
   }
 
   /** Reads and validates the file without applying it. */
-  load(): Promise<Result<LoadedConfig, ConfigError[]>> {
-    return loadConfigFile(this.options.path, this.options.load);
+  async load(): Promise<Result<LoadedConfig, ConfigError[]>> {
+    const { path, load } = this.options;
+    if (load === undefined) return loadConfigInWorker(path);
+    const { loadConfigFile } = await import('./file-source.js');
+    return loadConfigFile(path, load);
   }
 
   /**

@@ -1,7 +1,7 @@
 // The demo upstream behind `weft proxy --demo-upstream`: a JSON echo on the endpoints of the cluster "demo".
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatAddress, type Snapshot } from '../../api/snapshot/index.js';
+import { formatAddress, type Snapshot } from '../../api/snapshot/runtime.js';
 import { WeftError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 

@@ -1,5 +1,5 @@
 // The clusters of one Snapshot; pools whose cluster did not change are carried over from the previous Snapshot.
-import { formatAddress, type ClusterConfig, type HostPort, type Snapshot } from '../../api/snapshot/index.js';
+import { formatAddress, type ClusterConfig, type HostPort, type Snapshot } from '../../api/snapshot/runtime.js';
 import { WeftError, err, ok, type Result } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { H1ParserFactory } from '../http/h1-parser.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../../lib/log.js';
 import { DeadlineSweeper } from '../http/deadline-sweeper.js';
 import type { HeaderMap } from '../http/header-map.js';
 import type { TlsInfo } from '../http/stream-info.js';
-import { formatAddress, type HostPort } from '../../api/snapshot/index.js';
+import { formatAddress, type HostPort } from '../../api/snapshot/runtime.js';
 import { awaitReady } from './connect-wait.js';
 import type { UpstreamConnector } from './connector.js';
 import { Http2UpstreamStream, type StreamConnection, type StreamPool } from './pool-h2-stream.js';

@@ -1,6 +1,6 @@
 // The HTTP/1.1 cluster: a load balancer over endpoints, each with a keep-alive pool of raw sockets.
-import type { ClusterConfig } from '../../api/snapshot/index.js';
-import { formatAddress, type HostPort } from '../../api/snapshot/index.js';
+import type { ClusterConfig } from '../../api/snapshot/runtime.js';
+import { formatAddress, type HostPort } from '../../api/snapshot/runtime.js';
 import type { Logger } from '../../lib/log.js';
 import type { H1ParserFactory } from '../http/h1-parser.js';
 import { requestHeadProblem } from '../http/h1-wire.js';

@@ -2,7 +2,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSharedDataServer, SHARED_DATA_SOCKET_ENV } from '../wasm/index.js';
 import type { ProcessHooks } from './hooks.js';
 
 /**
@@ -13,6 +12,8 @@ import type { ProcessHooks } from './hooks.js';
 export const wasmSharedData: ProcessHooks = {
   name: 'wasm-shared-data',
   async onPrimaryStart({ logging }) {
+    // Imported here: a single-process proxy (and a worker) never needs the server.
+    const { createSharedDataServer, SHARED_DATA_SOCKET_ENV } = await import('../wasm/index.js');
     const dir = mkdtempSync(join(tmpdir(), 'weft-'));
     const path = join(dir, 'shared-data.sock');
     const server = await createSharedDataServer(path);

@@ -1,6 +1,6 @@
 // The serving target of a single-process proxy (--workers 1): one data plane in this process.
 import type { Registry } from 'prom-client';
-import { formatAddress, type Snapshot } from '../../api/snapshot/index.js';
+import { formatAddress, type Snapshot } from '../../api/snapshot/runtime.js';
 import type { Logging, LogLevel } from '../../lib/log.js';
 import type { WorkerStatus } from '../admin/admin-server.js';
 import type { DataPlane } from '../data-plane.js';

@@ -1,18 +1,17 @@
 // Runs a standalone proxy: config file, data plane(s), admin listener, reload, drain — one process or a primary with workers.
-import { formatAddress, formatConfigError, type HostPort, type Snapshot } from '../../api/snapshot/index.js';
+import { formatAddress, formatConfigError, type HostPort, type Snapshot } from '../../api/snapshot/runtime.js';
 import { type Result, ok, err } from '../../lib/errors.js';
 import type { Logging } from '../../lib/log.js';
 import { AdminServer, type AdminState, type ServingState } from '../admin/admin-server.js';
 import { FileConfigSource, type ReloadOutcome } from '../config/file-config-source.js';
-import { loadConfigFile } from '../config/file-source.js';
+import { loadConfigInWorker } from '../config/config-worker.js';
 import type { FileWatcherOptions } from '../config/file-watcher.js';
-import { startDemoUpstream, type DemoUpstream } from '../demo/demo-upstream.js';
+import type { DemoUpstream } from '../demo/demo-upstream.js';
 import { hostDataPlane, processRegistry, type DataPlaneFactory } from './data-plane-host.js';
 import type { ProcessHooks } from './hooks.js';
 import { PROCESS_HOOKS } from './builtin-hooks.js';
 import { LocalTarget } from './local-target.js';
 import type { ServingTarget } from './serving-target.js';
-import { WorkerPool } from './worker-pool.js';
 import type { BackoffOptions } from './backoff.js';
 import { drainTimeout } from './drain-timeout.js';
 
@@ -56,7 +55,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
     for (const c of cleanups.splice(0).reverse()) await c().catch((e: Error) => log.warn({ err: e.message }, 'error while stopping'));
   };
 
-  const loaded = await loadConfigFile(o.configPath);
+  const loaded = await loadConfigInWorker(o.configPath);
   if (!loaded.ok) return err(loaded.error.map(formatConfigError));
   const initial = loaded.value.snapshot;
 
@@ -77,6 +76,7 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
 
   try {
     if (o.demoUpstream) {
+      const { startDemoUpstream } = await import('../demo/demo-upstream.js');
       const demo: DemoUpstream = await startDemoUpstream(initial, o.logging.logger('demo'));
       cleanups.push(() => demo.close());
     }
@@ -94,6 +94,8 @@ export async function startProxy(o: ProxyOptions): Promise<Result<RunningProxy, 
         if (r?.env) env = { ...env, ...r.env };
         if (r?.close) cleanups.push(r.close);
       }
+      // Imported here: node:cluster and the pool are only for --workers 2 or more.
+      const { WorkerPool } = await import('./worker-pool.js');
       target = new WorkerPool({ count: o.workers, exec: o.workerExec, logging: o.logging, registry, env, ...(o.backoff ? { backoff: o.backoff } : {}) });
     }
     const serving = target;

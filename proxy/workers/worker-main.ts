@@ -1,7 +1,7 @@
 // Entry of a worker process (--workers N): hosts one data plane and follows the primary's instructions over IPC.
 import { Logging, LOG_LEVELS, type LogLevel } from '../../lib/log.js';
-import type { Snapshot } from '../../api/snapshot/index.js';
-import { formatAddress } from '../../api/snapshot/index.js';
+import type { Snapshot } from '../../api/snapshot/runtime.js';
+import { formatAddress } from '../../api/snapshot/runtime.js';
 import { deepFreeze } from '../config/deep-freeze.js';
 import { drainTimeout } from './drain-timeout.js';
 import { hostDataPlane, type HostedDataPlane } from './data-plane-host.js';
