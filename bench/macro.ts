@@ -134,7 +134,7 @@ export async function runCase(c: BenchCase, ctx: MacroContext): Promise<CaseRun>
     if (options.warmupS > 0) {
       for (const l of active()) {
         try {
-          const m = await measure({ generator, spec: specFor(c, l.running!.port, options.warmupS), rowPid: l.running!.pid, upstreamPid: upstream.pid, group, dir: ctx.dir });
+          const m = await measure({ generator, spec: specFor(c, l.running!.port, options.warmupS), rowPid: l.running!.pid, upstreamPid: upstream.pid, group });
           const problem = measurementProblem(m);
           if (problem) await fail(l, `warm-up: ${problem}`);
         } catch (e) {
@@ -150,7 +150,7 @@ export async function runCase(c: BenchCase, ctx: MacroContext): Promise<CaseRun>
       let noiseMax = 0;
       for (const l of active()) {
         try {
-          const m = await measure({ generator, spec: specFor(c, l.running!.port, options.durationS), rowPid: l.running!.pid, upstreamPid: upstream.pid, group, dir: ctx.dir });
+          const m = await measure({ generator, spec: specFor(c, l.running!.port, options.durationS), rowPid: l.running!.pid, upstreamPid: upstream.pid, group });
           const problem = measurementProblem(m);
           if (problem) {
             await fail(l, problem);

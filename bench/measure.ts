@@ -1,5 +1,5 @@
 // One measurement: drive a row with the load generator while accounting every CPU second on the machine.
-import { readCpuTimes, sampleTree, selfCpu } from './system/proc.js';
+import { readCpuTimes, sampleTree, selfCpu, type CpuTimes, type TreeSample } from './system/proc.js';
 import { sleep, type ProcessGroup } from './system/processes.js';
 import type { LoadGenerator, LoadSpec } from './load/types.js';
 
@@ -31,43 +31,66 @@ export interface MeasureInput {
   readonly rowPid: number;
   readonly upstreamPid: number;
   readonly group: ProcessGroup;
-  readonly dir: string;
 }
 
 const MB = 1024 * 1024;
 
+interface Snapshot {
+  readonly at: bigint;
+  readonly cpu: CpuTimes;
+  readonly row: TreeSample;
+  readonly upstream: TreeSample;
+  readonly generatorCpu: number;
+  readonly runnerCpu: number;
+}
+
+function snapshot(rowPid: number, upstreamPid: number, generatorPid: number | undefined): Snapshot {
+  const row = sampleTree(rowPid);
+  const self = selfCpu();
+  return {
+    at: process.hrtime.bigint(),
+    cpu: readCpuTimes(),
+    row,
+    upstream: upstreamPid === rowPid ? row : sampleTree(upstreamPid),
+    // A live generator reports its own CPU; a finished one shows up in our reaped children's CPU.
+    generatorCpu: generatorPid !== undefined ? sampleTree(generatorPid).cpu : self.children,
+    runnerCpu: self.self,
+  };
+}
+
+/** Runs the generator against a row and accounts CPU and RSS over the window the generator counts. */
 export async function measure(input: MeasureInput): Promise<Measurement> {
   const { rowPid, upstreamPid } = input;
   const sameAsUpstream = rowPid === upstreamPid;
+  let before: Snapshot | undefined;
+  let after: Snapshot | undefined;
   let peakRss = 0;
   const sampleRss = (): void => {
     peakRss = Math.max(peakRss, sampleTree(rowPid).rss);
   };
-  const t0 = process.hrtime.bigint();
-  const cpu0 = readCpuTimes();
-  const row0 = sampleTree(rowPid);
-  const up0 = sameAsUpstream ? row0 : sampleTree(upstreamPid);
-  const self0 = selfCpu();
-  const sampler = setInterval(sampleRss, 250);
+  let sampler: NodeJS.Timeout | undefined;
   let result;
   try {
-    result = await input.generator.run(input.spec, input.group, input.dir);
+    result = await input.generator.run(input.spec, input.group, {
+      open: (pid) => {
+        before = snapshot(rowPid, upstreamPid, pid);
+        sampler = setInterval(sampleRss, 250);
+      },
+      close: (pid) => {
+        clearInterval(sampler);
+        after = snapshot(rowPid, upstreamPid, pid);
+        peakRss = Math.max(peakRss, after.row.rss);
+      },
+    });
   } finally {
     clearInterval(sampler);
   }
-  const row1 = sampleTree(rowPid);
-  const up1 = sameAsUpstream ? row1 : sampleTree(upstreamPid);
-  const self1 = selfCpu();
-  const cpu1 = readCpuTimes();
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  peakRss = Math.max(peakRss, row1.rss);
-
-  const rowCpu = row1.cpu - row0.cpu;
-  const upCpu = up1.cpu - up0.cpu;
-  // A finished generator's CPU shows up in our cutime+cstime once it has been reaped.
-  const genCpu = self1.children - self0.children;
-  const runnerCpu = self1.self - self0.self;
-  const ours = rowCpu + (sameAsUpstream ? 0 : upCpu) + genCpu + runnerCpu;
+  if (!before || !after) throw new Error(`${input.generator.name} finished without a measurement window`);
+  const wall = Number(after.at - before.at) / 1e9;
+  const rowCpu = after.row.cpu - before.row.cpu;
+  const upCpu = after.upstream.cpu - before.upstream.cpu;
+  const genCpu = after.generatorCpu - before.generatorCpu;
+  const ours = rowCpu + (sameAsUpstream ? 0 : upCpu) + genCpu + (after.runnerCpu - before.runnerCpu);
   const per1k = (s: number): number => (result.requests > 0 ? (s / result.requests) * 1000 : Number.NaN);
   return {
     rps: result.rps,
@@ -79,8 +102,8 @@ export async function measure(input: MeasureInput): Promise<Measurement> {
     upstreamCpuPer1k: per1k(upCpu),
     rssMb: peakRss / MB,
     proxyCoreUtil: rowCpu / wall,
-    clientCoreUtil: (genCpu + (sameAsUpstream ? rowCpu : upCpu)) / wall,
-    noiseCores: Math.max(0, cpu1.busy - cpu0.busy - ours) / wall,
+    clientCoreUtil: (genCpu + upCpu) / wall,
+    noiseCores: Math.max(0, after.cpu.busy - before.cpu.busy - ours) / wall,
     non2xx: result.non2xx,
     errors: result.errors,
   };

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { probe, type ProcessGroup } from '../system/processes.js';
 import { percentile } from '../stats.js';
-import type { LoadGenerator, LoadResult, LoadSpec } from './types.js';
+import type { LoadGenerator, LoadResult, LoadSpec, MeasureWindow } from './types.js';
 
 export interface H2loadSummary {
   durationS: number;
@@ -64,13 +64,15 @@ export function createH2load(version: string, dir: string): LoadGenerator {
     name: 'h2load',
     version,
     describe: (spec) => `h2load -t1 -c${spec.connections} -m${spec.streams}`,
-    async run(spec: LoadSpec, group: ProcessGroup): Promise<LoadResult> {
+    async run(spec: LoadSpec, group: ProcessGroup, window: MeasureWindow): Promise<LoadResult> {
       if (spec.protocol !== 'h2' || spec.rate !== undefined) throw new Error('h2load drives closed-loop HTTP/2 only here');
       // h2load appends to an existing log file: one fresh file per run.
       const log = join(dir, `h2load-${process.pid}-${runs++}.log`);
       rmSync(log, { force: true });
       const args = ['-t1', `-c${spec.connections}`, `-m${spec.streams}`, '-D', String(spec.durationS), `--log-file=${log}`, `http://127.0.0.1:${spec.port}${spec.path}`];
+      window.open();
       const child = await group.run('h2load', args, { core: 0, label: 'h2load', timeoutMs: (spec.durationS + 20) * 1000 });
+      window.close();
       const s = parseH2loadOutput(child.stdout);
       let lat: Float64Array;
       try {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probe, type ProcessGroup } from '../system/processes.js';
-import type { LoadGenerator, LoadResult, LoadSpec } from './types.js';
+import type { LoadGenerator, LoadResult, LoadSpec, MeasureWindow } from './types.js';
 
 const MARK = 'WEFT_BENCH_RESULT ';
 
@@ -57,10 +57,12 @@ export function createWrk(version: string, dir: string): LoadGenerator {
     name: 'wrk',
     version,
     describe: (spec) => `wrk -t1 -c${spec.connections}`,
-    async run(spec: LoadSpec, group: ProcessGroup): Promise<LoadResult> {
+    async run(spec: LoadSpec, group: ProcessGroup, window: MeasureWindow): Promise<LoadResult> {
       if (spec.protocol !== 'h1' || spec.rate !== undefined) throw new Error('wrk drives closed-loop HTTP/1.1 only');
       const args = ['-t1', `-c${spec.connections}`, `-d${spec.durationS}s`, '--timeout', '5s', '-s', script, `http://127.0.0.1:${spec.port}${spec.path}`];
+      window.open();
       const child = await group.run('wrk', args, { core: 0, label: 'wrk', timeoutMs: (spec.durationS + 20) * 1000 });
+      window.close();
       return parseWrkOutput(child.stdout);
     },
   };

@@ -28,13 +28,23 @@ export interface LoadResult {
   readonly errors: number;
 }
 
+/**
+ * The counted part of a run. A generator calls `open` when it starts counting requests and `close`
+ * when it stops, so that CPU and RSS are accounted over exactly the requests it reports. It passes
+ * its own PID while it is alive; without one, its CPU is read from this process's reaped children.
+ */
+export interface MeasureWindow {
+  open(generatorPid?: number): void;
+  close(generatorPid?: number): void;
+}
+
 export interface LoadGenerator {
   /** "wrk", "h2load", "node". */
   readonly name: string;
   readonly version: string;
   /** The command line as the report shows it (e.g. "wrk -t1 -c50"). */
   describe(spec: LoadSpec): string;
-  run(spec: LoadSpec, group: ProcessGroup, dir: string): Promise<LoadResult>;
+  run(spec: LoadSpec, group: ProcessGroup, window: MeasureWindow): Promise<LoadResult>;
 }
 
 /** Which protocols and modes a generator serves. */

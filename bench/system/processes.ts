@@ -85,16 +85,28 @@ export class Child {
     return text.length > 0 ? text : '(no output)';
   }
 
-  /** A line of stdout matching `re`, waiting up to `timeoutMs`; rejects if the process exits first. */
-  async waitForLine(re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = re.exec(this.out);
-      if (m) return m;
-      if (this.exitInfo) throw new Error(`${this.label} exited (code ${this.exitInfo.code}): ${this.tail()}`);
-      if (Date.now() > deadline) throw new Error(`${this.label} did not start within ${timeoutMs} ms: ${this.tail()}`);
-      await sleep(20);
-    }
+  /** The first match of `re` in stdout, as soon as it arrives; rejects if the process exits first or on timeout. */
+  waitForLine(re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const m = re.exec(this.out);
+        if (m) finish(() => resolve(m));
+        else if (this.exitInfo) finish(() => reject(new Error(`${this.label} exited (code ${this.exitInfo!.code}): ${this.tail()}`)));
+        return m !== null;
+      };
+      const onData = (): void => void setImmediate(check);
+      const onExit = (): void => void setImmediate(check);
+      const timer = setTimeout(() => finish(() => reject(new Error(`${this.label} did not print ${re} within ${timeoutMs} ms: ${this.tail()}`))), timeoutMs);
+      const finish = (then: () => void): void => {
+        clearTimeout(timer);
+        this.proc.stdout?.off('data', onData);
+        this.proc.off('exit', onExit);
+        then();
+      };
+      this.proc.stdout?.on('data', onData);
+      this.proc.on('exit', onExit);
+      check();
+    });
   }
 }
 
