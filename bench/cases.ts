@@ -2,6 +2,7 @@
 import type { Protocol } from './system/net.js';
 import type { RowName, WeftConfigPatch } from './targets/target.js';
 import { LARGE_PATH, TINY_PATH } from './upstream/content.js';
+import { writeBenchFilter, type BenchFilterKind } from './wasm/bench-filters.js';
 
 export interface WeftVariant {
   /** Row name suffix: the row is called `weft:<name>`. */
@@ -38,6 +39,27 @@ const routeHeaders: WeftConfigPatch = (config) => {
   return config;
 };
 
+/**
+ * Runs Wasm filters on the listener, in this order (highest priority first). `metered: false` turns
+ * the per-callback CPU limit off, to show what the metering costs.
+ */
+function wasmFilters(filters: readonly BenchFilterKind[], metered = true): WeftConfigPatch {
+  return async (config, { dir }) => {
+    const plugins: Record<string, unknown>[] = [];
+    for (const [i, f] of filters.entries()) {
+      const name = `bench-${i + 1}-${f.kind}`;
+      const file = await writeBenchFilter(dir, `${name}.wasm`, f);
+      plugins.push({ name, module: { file }, filter_chains: ['bench'], priority: filters.length - i, ...(metered ? {} : { limits: { callback_cpu: 0 } }) });
+    }
+    config.plugins = plugins;
+    const listener = (config.listeners as { http: Record<string, unknown> }[])[0]!;
+    listener.http.filter_chain = 'bench';
+    return config;
+  };
+}
+
+const header = (n: number): BenchFilterKind => ({ kind: 'add-header', name: `x-bench-${n}`, value: 'weft' });
+
 export const CASES: readonly BenchCase[] = [
   { name: 'tiny-get', title: 'GET of a 13 B body, HTTP/1.1 keep-alive', protocol: 'h1', path: TINY_PATH, connections: 50, streams: 1, quick: true },
   { name: '64k-get', title: 'GET of a 64 KiB body, HTTP/1.1 keep-alive', protocol: 'h1', path: LARGE_PATH, connections: 50, streams: 1, quick: true },
@@ -61,14 +83,24 @@ export const CASES: readonly BenchCase[] = [
     quick: false,
   },
   {
-    name: 'weft-variants',
-    title: 'GET of a 13 B body, HTTP/1.1: Weft alone against Weft with features on (same rounds)',
+    name: 'weft-filters',
+    title: 'GET of a 13 B body, HTTP/1.1: plain Weft against Weft with header rewriting and Wasm filters (same rounds)',
     protocol: 'h1',
     path: TINY_PATH,
     connections: 50,
     streams: 1,
     rows: ['weft'],
-    weftVariants: [{ name: 'route-headers', description: 'route adds a request and a response header', patch: routeHeaders }],
+    weftVariants: [
+      { name: 'route-headers', description: 'the route adds a request and a response header (built in)', patch: routeHeaders },
+      { name: 'wasm-noop', description: 'one Wasm filter that returns Continue on request headers', patch: wasmFilters([{ kind: 'noop' }]) },
+      { name: 'wasm-add-header', description: 'one Wasm filter that adds a request header', patch: wasmFilters([header(1)]) },
+      { name: 'wasm-chain-3', description: 'three Wasm filters, each adding a request header', patch: wasmFilters([header(1), header(2), header(3)]) },
+      {
+        name: 'wasm-add-header-unmetered',
+        description: 'the header-adding filter with CPU metering off (callback_cpu: 0): the cost of metering',
+        patch: wasmFilters([header(1)], false),
+      },
+    ],
     quick: false,
   },
 ];

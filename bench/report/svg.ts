@@ -33,10 +33,12 @@ function panel(c: CaseReport, y0: number): { svg: string; height: number } {
     if (row.status === 'ok' && row.rps !== undefined) {
       const w = Math.max(1, (row.rps / max) * BAR_W);
       parts.push(`<rect x="${LABEL_W}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW_H - 6}" fill="${colorOf(row.name)}"/>`);
-      const text = `${Math.round(row.rps).toLocaleString('en-US')} rps · p99 ${row.p99_ms!.toFixed(2)} ms`;
+      const ratio = row.rps_vs_weft != null && !row.name.startsWith('weft') ? ` · ${row.rps_vs_weft.toFixed(2)}× weft` : '';
+      const text = `${Math.round(row.rps).toLocaleString('en-US')} rps · p99 ${row.p99_ms!.toFixed(2)} ms${ratio}`;
       parts.push(`<text x="${(LABEL_W + w + 6).toFixed(1)}" y="${y + 17}" class="value">${escape(text)}</text>`);
     } else {
-      parts.push(`<text x="${LABEL_W}" y="${y + 17}" class="na">${escape(`${row.status}${row.error ? `: ${row.error.slice(0, 80)}` : ''}`)}</text>`);
+      const why = row.error ? `: ${row.error.length > 90 ? `${row.error.slice(0, 89)}…` : row.error}` : '';
+      parts.push(`<text x="${LABEL_W}" y="${y + 17}" class="na">${escape(`${row.status}${why}`)}</text>`);
     }
     y += ROW_H;
   }

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseSnapshot } from '../../api/snapshot/index.js';
 import { CASES } from '../cases.js';
@@ -16,12 +19,18 @@ test('the generated weft.yaml is a valid Snapshot: one listener -> route table -
   assert.equal(s.admin.address.port, 19901);
 });
 
-test('every Weft variant of every case still yields a valid Snapshot', () => {
-  for (const c of CASES) {
-    for (const v of c.weftVariants ?? []) {
-      const config = v.patch(weftBenchConfig(18080, 19901, 18081), { dir: '/tmp' });
-      const parsed = parseSnapshot(stringify(config), { file: `${c.name}/${v.name}` });
-      assert.ok(parsed.ok, `${c.name}/${v.name}: ${parsed.ok ? '' : JSON.stringify(parsed.error)}`);
+test('every Weft variant of every case still yields a valid Snapshot', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-bench-variants-'));
+  try {
+    for (const c of CASES) {
+      for (const v of c.weftVariants ?? []) {
+        const config = await v.patch(weftBenchConfig(18080, 19901, 18081), { dir });
+        const parsed = parseSnapshot(stringify(config), { file: `${c.name}/${v.name}` });
+        assert.ok(parsed.ok, `${c.name}/${v.name}: ${parsed.ok ? '' : JSON.stringify(parsed.error)}`);
+        for (const p of parsed.value.plugins) assert.ok(existsSync(p.module.file!), `${v.name}: ${p.module.file} was written`);
+      }
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -9,9 +9,10 @@ export type RowName = (typeof ROW_NAMES)[number];
 
 /**
  * A change to Weft's generated config (the raw weft.yaml object) for a case variant, e.g. a Wasm
- * filter chain. Returns the config to use; the input is a fresh object it may mutate.
+ * filter chain. Returns the config to use; the input is a fresh object it may mutate. `dir` is the
+ * instance's own directory, for files the config refers to (Wasm modules).
  */
-export type WeftConfigPatch = (config: Record<string, unknown>, ctx: { dir: string }) => Record<string, unknown>;
+export type WeftConfigPatch = (config: Record<string, unknown>, ctx: { dir: string }) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export interface TargetEnv {
   readonly group: ProcessGroup;
