@@ -86,6 +86,8 @@ export interface HttpFilterCallbacks {
  */
 export interface HttpFilterFactory {
   readonly name: string;
+  /** The most body bytes this filter may hold buffered (overrides the listener's max_buffer_bytes); undefined: the listener's limit. */
+  readonly maxBufferBytes?: number;
   create(callbacks: HttpFilterCallbacks): HttpFilter;
   close?(): void;
 }
