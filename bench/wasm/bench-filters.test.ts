@@ -1,55 +1,89 @@
+// The bench's Wasm filters, run on Weft's real proxy-wasm host through the same config the bench writes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileBenchFilter } from './bench-filters.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { parseSnapshot } from '../../api/snapshot/index.js';
+import { Logging } from '../../lib/log.js';
+import { FilterAction } from '../../proxy/http/filter.js';
+import { PluginManager } from '../../proxy/wasm/index.js';
+import { TestStream, requestHeaders } from '../../test/wasm/helpers.js';
+import { CASES } from '../cases.js';
+import { weftBenchConfig } from '../targets/target-weft.js';
+import { benchFilterWat } from './bench-filters.js';
 
-// The slice of the WebAssembly JS API this test uses (the build's lib has no WebAssembly types).
-interface WasmApi {
-  compile(bytes: Uint8Array): Promise<object>;
-  Module: { imports(m: object): { module: string; name: string }[] };
-  instantiate(m: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
+async function chainOf(variant: string): Promise<{ names: string[]; run: () => { action: number; headers: [string, string][] }; close: () => Promise<void> }> {
+  const v = CASES.flatMap((c) => c.weftVariants ?? []).find((x) => x.name === variant)!;
+  const dir = mkdtempSync(join(tmpdir(), 'weft-bench-filters-'));
+  const parsed = parseSnapshot(stringify(await v.patch(weftBenchConfig(18080, 19901, 18081), { dir })));
+  assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.error));
+  const manager = new PluginManager({ logging: new Logging({ level: 'silent' }) });
+  const prepared = await manager.prepare(parsed.value, undefined);
+  const chainName = parsed.value.listeners[0]!.http!.filter_chain!;
+  const factories = prepared.http(chainName);
+  return {
+    names: factories.map((f) => f.name),
+    run: () => {
+      const headers = requestHeaders();
+      let action: number = FilterAction.Continue;
+      for (const f of factories) {
+        const filter = f.create(new TestStream());
+        action = Math.max(action, filter.onRequestHeaders?.(headers, true) ?? FilterAction.Continue);
+        filter.onStreamComplete?.();
+      }
+      return { action, headers: [...headers].filter(([k]) => k.startsWith('x-bench')) };
+    },
+    close: async () => {
+      prepared.release();
+      await manager.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/**
- * Instantiates a bench filter with a recording stand-in for the one host call it imports (a fake
- * host, named as such: this checks the module, the real host runs it in the bench's Weft rows).
- */
-async function instantiate(bytes: Uint8Array): Promise<{ exports: Record<string, CallableFunction>; memory: { buffer: ArrayBuffer }; calls: number[][] }> {
-  const calls: number[][] = [];
-  const mod = await WA.compile(bytes);
-  assert.deepEqual(WA.Module.imports(mod).map((i) => `${i.module}.${i.name}`), ['env.proxy_add_header_map_value']);
-  const inst = await WA.instantiate(mod, { env: { proxy_add_header_map_value: (...a: number[]) => (calls.push(a), 0) } });
-  const ex = inst.exports;
-  return { exports: ex as Record<string, CallableFunction>, memory: ex.memory as { buffer: ArrayBuffer }, calls };
-}
-
-test('bench filters export the proxy-wasm 0.2.1 lifecycle and continue on request headers', async () => {
-  for (const kind of [{ kind: 'noop' }, { kind: 'add-header', name: 'x-bench-1', value: 'weft' }] as const) {
-    const { exports } = await instantiate(await compileBenchFilter(kind));
-    for (const name of ['proxy_abi_version_0_2_1', 'proxy_on_memory_allocate', 'proxy_on_context_create', 'proxy_on_vm_start', 'proxy_on_configure', 'proxy_on_request_headers', 'proxy_on_done']) {
-      assert.equal(typeof exports[name], 'function', `${kind.kind}: ${name}`);
-    }
-    assert.equal(exports.proxy_on_vm_start!(1, 0), 1);
-    assert.equal(exports.proxy_on_configure!(1, 0), 1);
-    assert.equal(exports.proxy_on_request_headers!(2, 10, 0), 0, 'Continue');
-    const p = exports.proxy_on_memory_allocate!(100) as number;
-    assert.ok(p >= 65536 && p % 8 === 0);
-    assert.ok((exports.proxy_on_memory_allocate!(10) as number) >= p + 100);
+test('wasm-noop: one filter that continues and changes nothing, on the real host', async () => {
+  const chain = await chainOf('wasm-noop');
+  try {
+    assert.equal(chain.names.length, 1);
+    for (let i = 0; i < 3; i++) assert.deepEqual(chain.run(), { action: FilterAction.Continue, headers: [] });
+  } finally {
+    await chain.close();
   }
 });
 
-test('the no-op filter calls nothing; the header filter adds its one request header per request', async () => {
-  const noop = await instantiate(await compileBenchFilter({ kind: 'noop' }));
-  noop.exports.proxy_on_request_headers!(2, 10, 0);
-  assert.equal(noop.calls.length, 0);
+test('wasm-add-header and its unmetered twin add x-bench-1 to every request', async () => {
+  for (const variant of ['wasm-add-header', 'wasm-add-header-unmetered']) {
+    const chain = await chainOf(variant);
+    try {
+      for (let i = 0; i < 3; i++) assert.deepEqual(chain.run(), { action: FilterAction.Continue, headers: [['x-bench-1', 'weft']] }, variant);
+    } finally {
+      await chain.close();
+    }
+  }
+});
 
-  const add = await instantiate(await compileBenchFilter({ kind: 'add-header', name: 'x-bench-2', value: 'on' }));
-  add.exports.proxy_on_request_headers!(2, 10, 0);
-  add.exports.proxy_on_request_headers!(3, 10, 0);
-  assert.equal(add.calls.length, 2);
-  const [mapType, kp, kl, vp, vl] = add.calls[0]!;
-  assert.equal(mapType, 0, 'request headers');
-  const text = (p: number, l: number): string => Buffer.from(add.memory.buffer, p, l).toString('latin1');
-  assert.equal(text(kp!, kl!), 'x-bench-2');
-  assert.equal(text(vp!, vl!), 'on');
+test('wasm-chain-3: three filters in priority order, each adding its header', async () => {
+  const chain = await chainOf('wasm-chain-3');
+  try {
+    assert.equal(chain.names.length, 3);
+    assert.deepEqual(chain.run(), {
+      action: FilterAction.Continue,
+      headers: [
+        ['x-bench-1', 'weft'],
+        ['x-bench-2', 'weft'],
+        ['x-bench-3', 'weft'],
+      ],
+    });
+  } finally {
+    await chain.close();
+  }
+});
+
+test('header names and values are embedded as given (no escaping needed for bench names)', () => {
+  const wat = benchFilterWat({ kind: 'add-header', name: 'x-bench-9', value: 'weft' });
+  assert.match(wat, /\(data \(i32\.const 1024\) "x-bench-9"\)/);
+  assert.match(wat, /\(i32\.const 9\) \(i32\.const 2048\) \(i32\.const 4\)/);
+  assert.doesNotMatch(benchFilterWat({ kind: 'noop' }), /call \$add_header/);
 });
