@@ -96,6 +96,16 @@ test('renderReport prints one line per row, the failure reasons and the saturati
   assert.match(text, /WARNING: a <warning> & more/);
 });
 
+test('renderReport marks a closed-loop row that saturated neither core (starved by noise)', () => {
+  const r = report();
+  const starved = summarizeCase({ ...run, rows: [{ name: 'nginx', status: 'ok', idleRssMb: 14, rounds: [m(20000, { proxyCoreUtil: 0.4, clientCoreUtil: 0.5 })] }] });
+  const text = renderReport({ ...r, cases: [starved] });
+  assert.match(text, /^ {2}nginx ~ +20,000/m);
+  assert.match(text, /~ neither the proxy's core nor core 0 was saturated/);
+  const fixedRate = renderReport({ ...r, cases: [{ ...starved, rate_rps: 1000 }] });
+  assert.doesNotMatch(fixedRate, /nginx ~/, 'at a fixed rate nothing is meant to saturate');
+});
+
 test('renderSvg draws a bar per row that ran, with p99, and escapes text', () => {
   const svg = renderSvg(report());
   assert.equal((svg.match(/<rect x=/g) ?? []).length, 3);

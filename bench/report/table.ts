@@ -11,9 +11,9 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
 
 const HEAD = ['row', 'rps', 'vs weft', 'p50 ms', 'p99 ms', 'CPU s/1k', 'RSS idle', 'RSS load', 'proxy core', 'spread'];
 
-function rowCells(row: RowReport): string[] {
+function rowCells(row: RowReport, closedLoop: boolean): string[] {
   if (row.status !== 'ok') return [row.name, `${row.status}: ${row.error ?? ''}`];
-  const mark = row.saturated === 'client' ? ' *' : '';
+  const mark = row.saturated === 'client' ? ' *' : closedLoop && row.saturated === 'neither' ? ' ~' : '';
   return [
     row.name + mark,
     fmtInt(row.rps!),
@@ -32,12 +32,16 @@ export function renderCase(c: CaseReport): string {
   const lines: string[] = [];
   lines.push(`${c.name} — ${c.title}`);
   lines.push(`  load: ${c.generator}`);
-  const cells = c.rows.map(rowCells);
-  const widths = HEAD.map((h, i) => Math.max(h.length, ...cells.filter((x) => x.length > 2).map((x) => x[i]!.length)));
+  const closedLoop = c.rate_rps === undefined;
+  const cells = c.rows.map((r) => rowCells(r, closedLoop));
+  const widths = HEAD.map((h, i) => Math.max(h.length, ...cells.filter((x) => x.length > 2 || i === 0).map((x) => x[i]!.length)));
   lines.push(`  ${pad(HEAD, widths)}`);
   for (const row of cells) lines.push(`  ${row.length > 2 ? pad(row, widths) : `${row[0]!.padEnd(widths[0]!)}  ${row[1]}`}`);
   if (c.rows.some((x) => x.saturated === 'client')) {
     lines.push('  * core 0 (load generator + origin) was saturated, not the proxy: the row is bounded by the client side');
+  }
+  if (closedLoop && c.rows.some((x) => x.saturated === 'neither')) {
+    lines.push('  ~ neither the proxy\'s core nor core 0 was saturated: other processes took the CPU (see noise); the figure understates the row');
   }
   const noise = c.rounds.map((x) => x.noise_max_cores);
   const repeated = c.rounds.filter((x) => x.repeated).length;
