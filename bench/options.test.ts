@@ -30,6 +30,7 @@ test('flags: --json, --case, --rows, explicit rounds make a custom run', () => {
   assert.equal(o.durationS, 2);
   assert.equal(o.warmupS, 0);
   assert.equal(o.outDir, undefined);
+  assert.equal(parse('--quiet-wait', '30').quietWaitMs, 30_000);
 });
 
 test('bad values are usage errors naming the flag', () => {

@@ -45,6 +45,7 @@ export const USAGE = `Usage: npm run bench [-- options]
   --upstream K         origin: nginx (default when installed) or node
   --generator node     use the Node load generator even if wrk/h2load are installed
   --weft-workers N     weft proxy --workers N (default 1: one proxy core, like nginx's one worker)
+  --quiet-wait S       seconds to wait for a quiet machine before each round (default 10; 0 in --quick)
   --no-pin             do not pin processes to cores
   --out-dir DIR        where timestamped results go (default bench/results)
   --no-save            do not write results under bench/results
@@ -133,6 +134,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       }
       case '--weft-workers':
         o.weftWorkers = int('--weft-workers', value(), 1);
+        break;
+      case '--quiet-wait':
+        o.quietWaitMs = int('--quiet-wait', value(), 0) * 1000;
         break;
       case '--no-pin':
         o.pin = false;
