@@ -12,7 +12,7 @@ import type { Target } from './target.js';
 export function weftBenchConfig(port: number, adminPort: number, upstreamPort: number): Record<string, unknown> {
   return {
     admin: { address: `127.0.0.1:${adminPort}` },
-    listeners: [{ name: 'bench', address: `127.0.0.1:${port}`, http: { route_table: 'bench' } }],
+    listeners: [{ name: 'bench', address: `127.0.0.1:${port}`, http: { route_table: 'bench', drain_timeout: '1s' } }],
     route_tables: [
       {
         name: 'bench',
