@@ -1,6 +1,22 @@
 // Cross-field checks of a decoded Snapshot: references resolve, names are unique, exactly-one-of holds, regexes compile.
 import type { Snapshot, RouteConfig } from './schema.js';
-import type { HostPort } from './units.js';
+import { formatAddress, type HostPort } from './units.js';
+
+/** An HTTP field name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A DNS name, with an optional trailing dot; labels of letters, digits, "-" and "_". */
+const HOST_NAME = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?$/;
+const WILDCARD_DOMAIN = /^\*\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?$/;
+
+/** Two listen addresses that cannot both be bound: same port and same host, or a wildcard covering the other. */
+export function addressesOverlap(a: HostPort, b: HostPort): boolean {
+  if (a.port !== b.port) return false;
+  if (a.host.toLowerCase() === b.host.toLowerCase()) return true;
+  // "::" is dual-stack in Node.js: it takes the port on every IPv4 and IPv6 address.
+  if (a.host === '::' || b.host === '::') return true;
+  const v6 = (h: string) => h.includes(':');
+  return (a.host === '0.0.0.0' && !v6(b.host)) || (b.host === '0.0.0.0' && !v6(a.host));
+}
 
 export interface SemanticError {
   readonly path: (string | number)[];
@@ -42,15 +58,15 @@ export function checkSemantics(s: Snapshot): SemanticError[] {
   };
 
   const secret = (name: string) => s.secrets[secrets.get(name) ?? -1];
-  const listenAddrs = new Map<string, number>();
+  const bound: { address: HostPort; label: string }[] = [];
+  if (s.admin.address.port !== 0) bound.push({ address: s.admin.address, label: 'the admin listener' });
   s.listeners.forEach((l, i) => {
     const at = ['listeners', i];
     checkAddress([...at, 'address'], l.address);
-    const key = `${l.address.host}:${l.address.port}`;
     if (l.address.port !== 0) {
-      const prev = listenAddrs.get(key);
-      if (prev !== undefined) add([...at, 'address'], `address ${key} is already used by listeners[${prev}]`);
-      else listenAddrs.set(key, i);
+      const clash = bound.find((b) => addressesOverlap(b.address, l.address));
+      if (clash) add([...at, 'address'], `address ${formatAddress(l.address)} overlaps ${formatAddress(clash.address)} of ${clash.label}`);
+      bound.push({ address: l.address, label: `listeners[${i}]` });
     }
     if (l.protocol === 'http') {
       if (!l.http) add([...at, 'http'], 'is required for protocol http');
@@ -58,6 +74,7 @@ export function checkSemantics(s: Snapshot): SemanticError[] {
       if (l.http) {
         if (!tables.has(l.http.route_table)) add([...at, 'http', 'route_table'], `no route table named "${l.http.route_table}"`);
         chainRef([...at, 'http', 'filter_chain'], l.http.filter_chain);
+        if (!l.http.http2 && l.tls?.alpn?.includes('h2')) add([...at, 'tls', 'alpn'], 'offers h2 but http.http2 is false');
       }
     } else {
       if (!l.tcp) add([...at, 'tcp'], 'is required for protocol tcp');
@@ -85,13 +102,19 @@ export function checkSemantics(s: Snapshot): SemanticError[] {
 
   s.route_tables.forEach((t, ti) => {
     const domains = new Map<string, number>();
+    const vhostNames = new Map<string, number>();
     t.virtual_hosts.forEach((vh, vi) => {
       const at = ['route_tables', ti, 'virtual_hosts', vi];
+      const prevName = vhostNames.get(vh.name);
+      if (prevName !== undefined) add([...at, 'name'], `duplicate name "${vh.name}" (also virtual_hosts[${prevName}]): route names and metrics would be ambiguous`);
+      else vhostNames.set(vh.name, vi);
       vh.domains.forEach((d, di) => {
-        const dom = d.toLowerCase();
-        if (!(dom === '*' || /^\*\.[a-z0-9.-]+$/.test(dom) || /^[a-z0-9.-]+$/.test(dom) || /^\[[0-9a-f:.]+\]$/.test(dom))) {
+        const lower = d.toLowerCase();
+        if (!(lower === '*' || WILDCARD_DOMAIN.test(lower) || HOST_NAME.test(lower) || /^\[[0-9a-f:.]+\]$/.test(lower))) {
           add([...at, 'domains', di], `"${d}" is not a host name, "*.suffix" or "*" (ports are ignored: leave them out)`);
         }
+        // "example.com." and "example.com" name the same host.
+        const dom = lower.length > 1 && lower.endsWith('.') ? lower.slice(0, -1) : lower;
         const prev = domains.get(dom);
         if (prev !== undefined) add([...at, 'domains', di], `domain "${d}" is already served by virtual_hosts[${prev}]`);
         else domains.set(dom, vi);
@@ -114,7 +137,10 @@ export function checkSemantics(s: Snapshot): SemanticError[] {
       if (kinds.length !== 1) add(path, 'needs exactly one of exact, regex, present, absent');
       if (o.regex !== undefined) checkRegex([...path, 'regex'], o.regex);
     };
-    m?.headers?.forEach((h, i) => oneOf([...at, 'match', 'headers', i], h));
+    m?.headers?.forEach((h, i) => {
+      oneOf([...at, 'match', 'headers', i], h);
+      if (!HEADER_NAME.test(h.name.replace(/^:/, ''))) add([...at, 'match', 'headers', i, 'name'], `"${h.name}" is not a valid header name`);
+    });
     m?.query?.forEach((q, i) => oneOf([...at, 'match', 'query', i], q));
     const f = r.forward;
     if (f) {
@@ -127,29 +153,48 @@ export function checkSemantics(s: Snapshot): SemanticError[] {
       if (f.weighted_clusters && f.weighted_clusters.reduce((n, w) => n + w.weight, 0) === 0) {
         add([...fa, 'weighted_clusters'], 'weights must not all be 0');
       }
-      if (f.prefix_rewrite !== undefined && m?.path?.prefix === undefined && m?.path !== undefined) {
-        add([...fa, 'prefix_rewrite'], 'needs a prefix path match');
+      if (f.prefix_rewrite !== undefined && m?.path?.prefix === undefined) {
+        add([...fa, 'prefix_rewrite'], 'needs a prefix path match (match.path.prefix): it replaces the matched prefix');
       }
       if (f.prefix_rewrite !== undefined && f.regex_rewrite !== undefined) add(fa, 'prefix_rewrite and regex_rewrite exclude each other');
       if (f.regex_rewrite) checkRegex([...fa, 'regex_rewrite', 'pattern'], f.regex_rewrite.pattern);
     }
+    const rd = r.redirect;
+    if (rd) {
+      const ra = [...at, 'redirect'];
+      if (rd.path !== undefined && rd.prefix_rewrite !== undefined) add(ra, 'path and prefix_rewrite exclude each other');
+      if (rd.prefix_rewrite !== undefined && m?.path?.prefix === undefined) {
+        add([...ra, 'prefix_rewrite'], 'needs a prefix path match (match.path.prefix): it replaces the matched prefix');
+      }
+      if (rd.host !== undefined && !(HOST_NAME.test(rd.host.toLowerCase()) || /^\[?[0-9a-fA-F:.]+\]?$/.test(rd.host))) {
+        add([...ra, 'host'], `"${rd.host}" is not a host name or IP address (set the port with redirect.port)`);
+      }
+    }
     chainRef([...at, 'filter_chain'], r.filter_chain);
-    for (const [k, list] of [
-      ['request_headers_to_add', r.request_headers_to_add],
-      ['response_headers_to_add', r.response_headers_to_add],
+    const headerName = (path: (string | number)[], name: string, request: boolean) => {
+      if (!HEADER_NAME.test(name)) add(path, `"${name}" is not a valid header name (pseudo-headers cannot be changed here)`);
+      else if (request && name.toLowerCase() === 'host') add(path, 'the host is set with forward.host_rewrite');
+    };
+    for (const [k, list, request] of [
+      ['request_headers_to_add', r.request_headers_to_add, true],
+      ['response_headers_to_add', r.response_headers_to_add, false],
     ] as const) {
       list.forEach((h, i) => {
-        if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(h.name)) add([...at, k, i, 'name'], `"${h.name}" is not a valid header name`);
+        headerName([...at, k, i, 'name'], h.name, request);
         if (/[\0\r\n]/.test(h.value)) add([...at, k, i, 'value'], 'must not contain NUL, CR or LF');
       });
     }
+    r.request_headers_to_remove.forEach((n, i) => headerName([...at, 'request_headers_to_remove', i], n, true));
+    r.response_headers_to_remove.forEach((n, i) => headerName([...at, 'response_headers_to_remove', i], n, false));
   }
 
   function checkRegex(path: (string | number)[], source: string) {
     try {
       new RegExp(source);
     } catch (e) {
-      add(path, `invalid regular expression: ${(e as Error).message}`);
+      // V8 says "Invalid regular expression: /(/: Unterminated group"; keep the reason.
+      const reason = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+      add(path, `invalid regular expression: ${reason}`);
     }
   }
 

@@ -6,17 +6,24 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 
 /** Milliseconds from "250ms" | "1.5s" | "2m" | "1h" | a number of milliseconds; undefined if malformed. */
 export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? (value > 0 ? Math.max(1, Math.round(value)) : 0) : undefined;
   const m = DURATION_RE.exec(value.trim());
   if (!m) return undefined;
-  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+  const ms = Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  // Whole milliseconds; a non-zero duration never rounds down to 0 (which means "disabled").
+  return ms > 0 ? Math.max(1, Math.round(ms)) : 0;
 }
+
+/** The longest duration Weft accepts: Node.js timers fire at once beyond 2^31-1 ms (about 24.8 days). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
 
 /** A duration: a string such as "250ms", "5s", "2m", "1h", or a number of milliseconds. Decodes to ms. */
 export const Duration = (description: string, defaultValue?: string | number) =>
   Type.Transform(
     Type.Union([Type.String({ pattern: DURATION_RE.source }), Type.Number({ minimum: 0 })], {
       description: `${description} A duration: "250ms", "5s", "2m", "1h", or milliseconds as a number; 0 disables.`,
+      'x-unit': 'duration',
+      'x-summary': description,
       'x-expect': 'a duration such as "250ms", "5s", "2m", "1h", or milliseconds as a number',
       ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     }),
@@ -40,6 +47,8 @@ export const ByteSize = (description: string, defaultValue?: string | number) =>
   Type.Transform(
     Type.Union([Type.String({ pattern: SIZE_RE.source }), Type.Integer({ minimum: 0 })], {
       description: `${description} Bytes as a number, or "64KiB", "1MiB", "1GiB".`,
+      'x-unit': 'size',
+      'x-summary': description,
       'x-expect': 'a size in bytes such as 65536, "64KiB", "1MiB" or "1GiB"',
       ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     }),
@@ -74,6 +83,8 @@ export const Address = (description: string, defaultValue?: string) =>
     Type.String({
       pattern: ADDRESS_RE.source,
       description: `${description} "host:port"; IPv6 in brackets ("[::1]:8080").`,
+      'x-unit': 'address',
+      'x-summary': description,
       'x-expect': 'an address "host:port" (IPv6 in brackets: "[::1]:8080")',
       ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     }),
