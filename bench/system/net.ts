@@ -75,7 +75,7 @@ export async function waitUntilServing(
   path: string,
   bytes: number,
   child: Child,
-  timeoutMs = 15_000,
+  timeoutMs = 10_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';

@@ -63,7 +63,7 @@ export function weftTarget(workers: number): Target {
         cwd: dir,
         env: { ...process.env, WEFT_LOG_LEVEL: process.env.WEFT_LOG_LEVEL ?? 'warn' },
       });
-      await waitUntilServing(env.protocol, port, env.probePath, env.probeBytes, child, 30_000);
+      await waitUntilServing(env.protocol, port, env.probePath, env.probeBytes, child);
       return { pid: child.pid, port, stop: () => stop(child, 'SIGTERM', 5000) };
     },
   };
