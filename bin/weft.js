@@ -9,4 +9,5 @@ if (!existsSync(fileURLToPath(main))) {
   process.exit(1);
 }
 const { run } = await import(main.href);
-process.exitCode = await run(process.argv.slice(2));
+// Exit explicitly: a drained proxy must not linger on a handle some library left open.
+process.exit(await run(process.argv.slice(2)));
