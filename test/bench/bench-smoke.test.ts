@@ -41,7 +41,7 @@ test('bench runner: one case, one round — JSON shape, positive numbers, table,
   const dir = mkdtempSync(join(tmpdir(), 'weft-bench-smoke-'));
   try {
     const json = join(dir, 'out.json');
-    const res = await runBench(['--case', 'tiny-get', '--rounds', '1', '--duration', '1', '--warmup', '1', '--json', json, '--out-dir', join(dir, 'results')]);
+    const res = await runBench(['--quick', '--case', 'tiny-get', '--rounds', '1', '--json', json, '--out-dir', join(dir, 'results')]);
     const context = `exit ${res.code}\n--- stdout\n${res.stdout}\n--- stderr\n${res.stderr}`;
     assert.ok(existsSync(json), `no JSON written\n${context}`);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { cases: { name: string; rows: Row[] }[] };
