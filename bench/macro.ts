@@ -110,29 +110,33 @@ export async function runCase(c: BenchCase, ctx: MacroContext): Promise<CaseRun>
   const active = (): Live[] => live.filter((l) => l.run.status === 'ok' && l.running);
 
   try {
-    for (const l of live) {
-      if (l.run.status !== 'ok') continue;
-      const dir = join(ctx.dir, c.name, l.run.name.replace(/[^A-Za-z0-9_.-]/g, '_'));
-      mkdirSync(dir, { recursive: true });
-      try {
-        l.running = await l.target.start({
-          group,
-          upstream,
-          dir,
-          protocol: c.protocol,
-          probePath: c.path,
-          probeBytes: bodyBytes(c.path),
-          ...(l.patch ? { weftPatch: l.patch } : {}),
-        });
-      } catch (e) {
-        await fail(l, `could not start: ${(e as Error).message}`);
-      }
-    }
+    // Rows start together (each waits until it proxies), then sit idle until their turn.
+    await Promise.all(
+      live
+        .filter((l) => l.run.status === 'ok')
+        .map(async (l) => {
+          const dir = join(ctx.dir, c.name, l.run.name.replace(/[^A-Za-z0-9_.-]/g, '_'));
+          mkdirSync(dir, { recursive: true });
+          try {
+            l.running = await l.target.start({
+              group,
+              upstream,
+              dir,
+              protocol: c.protocol,
+              probePath: c.path,
+              probeBytes: bodyBytes(c.path),
+              ...(l.patch ? { weftPatch: l.patch } : {}),
+            });
+          } catch (e) {
+            await fail(l, `could not start: ${(e as Error).message}`);
+          }
+        }),
+    );
     await sleep(500);
     for (const l of active()) l.run.idleRssMb = rssMb(l.running!.pid);
 
     if (options.warmupS > 0) {
-      for (const l of active()) {
+      for (const l of active().filter((x) => options.warmupAll || x.target.jit)) {
         try {
           const m = await measure({ generator, spec: specFor(c, l.running!.port, options.warmupS), rowPid: l.running!.pid, upstreamPid: upstream.pid, group });
           const problem = measurementProblem(m);

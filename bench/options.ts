@@ -13,6 +13,8 @@ export interface BenchOptions {
   /** Seconds per measurement (whole seconds: wrk's unit). */
   readonly durationS: number;
   readonly warmupS: number;
+  /** Warm up rows without a JIT too (nginx, the origin); --quick skips them to stay in its budget. */
+  readonly warmupAll: boolean;
   /** How long the quiet check samples /proc/stat before a round, and how long it may wait for quiet. */
   readonly quietSampleMs: number;
   readonly quietWaitMs: number;
@@ -34,7 +36,8 @@ export interface BenchOptions {
 export const USAGE = `Usage: npm run bench [-- options]
 
   (no option)          full run: every case, 3 rounds x 5 s after a 3 s warm-up per row
-  --quick              whole run within ~90 s: --quick cases, 3 rounds x 1 s, 1 s warm-up, no repeats
+  --quick              whole run within ~90 s: --quick cases, 3 rounds x 1 s, 1 s warm-up of
+                       Node rows only, no quiet wait, no repeats
   --json PATH          also write the results as JSON to PATH
   --micro              run the tinybench micro benchmarks (bench/micro/*.bench.ts) instead
   --rounds N           interleaved rounds per case (default 3)
@@ -67,8 +70,8 @@ function list(name: string, value: string | undefined): string[] {
 }
 
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
-  const full = { rounds: 3, durationS: 5, warmupS: 3, quietSampleMs: 1000, quietWaitMs: 10_000, repeatNoisy: true, microTimeMs: 1000 };
-  const quick = { rounds: 3, durationS: 1, warmupS: 1, quietSampleMs: 300, quietWaitMs: 0, repeatNoisy: false, microTimeMs: 200 };
+  const full = { rounds: 3, durationS: 5, warmupS: 3, warmupAll: true, quietSampleMs: 1000, quietWaitMs: 10_000, repeatNoisy: true, microTimeMs: 1000 };
+  const quick = { rounds: 3, durationS: 1, warmupS: 1, warmupAll: false, quietSampleMs: 300, quietWaitMs: 0, repeatNoisy: false, microTimeMs: 200 };
   const isQuick = argv.includes('--quick');
   const preset = isQuick ? quick : full;
   let o: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = {

@@ -4,6 +4,7 @@ import type { Target } from './target.js';
 export function directTarget(): Target {
   return {
     name: 'direct',
+    jit: false,
     unavailable: () => undefined,
     versions: () => ({}),
     unsupported: () => undefined,

@@ -9,6 +9,7 @@ export function nginxTarget(): Target {
   const version = nginxVersion();
   return {
     name: 'nginx',
+    jit: false,
     unavailable: () => (version === undefined ? 'nginx is not installed' : undefined),
     versions: (): Record<string, string> => (version ? { nginx: version } : {}),
     unsupported: () => undefined,

@@ -8,6 +8,7 @@ import type { Target } from './target.js';
 export function httpProxyTarget(): Target {
   return {
     name: 'http-proxy',
+    jit: true,
     unavailable: () => (packageVersion('http-proxy') === 'not installed' ? 'http-proxy is not installed (npm ci)' : undefined),
     versions: () => ({ 'http-proxy': packageVersion('http-proxy') }),
     unsupported: (protocol) => (protocol === 'h2' ? 'node http-proxy serves HTTP/1.1 only' : undefined),
@@ -26,6 +27,7 @@ export function httpProxyTarget(): Target {
 export function fastifyHttpProxyTarget(): Target {
   return {
     name: 'fastify-http-proxy',
+    jit: true,
     unavailable: () => (packageVersion('@fastify/http-proxy') === 'not installed' ? '@fastify/http-proxy is not installed (npm ci)' : undefined),
     versions: () => ({ fastify: packageVersion('fastify'), '@fastify/http-proxy': packageVersion('@fastify/http-proxy') }),
     unsupported: () => undefined,

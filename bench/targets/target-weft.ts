@@ -38,6 +38,7 @@ function weftVersion(): string {
 export function weftTarget(workers: number): Target {
   return {
     name: 'weft',
+    jit: true,
     unavailable: () =>
       existsSync(distPath('cli/main.js')) ? undefined : 'the Weft CLI is not built (dist/cli/main.js is missing): `weft proxy` cannot start',
     versions: () => ({ weft: weftVersion() }),

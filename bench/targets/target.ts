@@ -39,6 +39,8 @@ export interface RunningTarget {
  */
 export interface Target {
   readonly name: RowName;
+  /** Runs on a JIT (V8): needs a warm-up before it is measured. `--quick` warms up only these. */
+  readonly jit: boolean;
   /** Why it cannot run on this machine (e.g. nginx not installed), or undefined. */
   unavailable(): string | undefined;
   /** Versions for the report header, e.g. { 'http-proxy': '1.18.1' }. */
