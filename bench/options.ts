@@ -7,6 +7,8 @@ export interface BenchOptions {
   readonly mode: 'full' | 'quick' | 'custom';
   readonly micro: boolean;
   readonly json: string | undefined;
+  /** Also write the results as Markdown tables here. */
+  readonly markdown: string | undefined;
   /** Where the timestamped JSON and SVG go; undefined with --no-save. */
   readonly outDir: string | undefined;
   readonly rounds: number;
@@ -39,6 +41,7 @@ export const USAGE = `Usage: npm run bench [-- options]
   --quick              whole run within ~90 s: --quick cases, 3 rounds x 1 s, 1 s warm-up of
                        Node rows only, no quiet wait, no repeats
   --json PATH          also write the results as JSON to PATH
+  --markdown PATH      also write the results as Markdown tables to PATH (for docs/benchmarks.md)
   --micro              run the tinybench micro benchmarks (bench/micro/*.bench.ts) instead
   --rounds N           interleaved rounds per case (default 3)
   --duration S         seconds per measurement (whole seconds, default 5)
@@ -78,6 +81,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     mode: isQuick ? 'quick' : 'full',
     micro: false,
     json: undefined,
+    markdown: undefined,
     outDir: join(repoRoot, 'bench', 'results'),
     ...preset,
     noiseLimit: 0.1,
@@ -106,6 +110,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       case '--json':
         o.json = value();
         if (!o.json) throw new UsageError('--json needs a file path');
+        break;
+      case '--markdown':
+        o.markdown = value();
+        if (!o.markdown) throw new UsageError('--markdown needs a file path');
         break;
       case '--rounds':
         o = { ...o, rounds: int('--rounds', value(), 1), mode: 'custom' };

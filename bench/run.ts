@@ -7,6 +7,7 @@ import { runCase, type CaseRun } from './macro.js';
 import { runMicro } from './micro.js';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.js';
 import { selectGenerators } from './load/select.js';
+import { renderMarkdown } from './report/markdown.js';
 import { renderReport } from './report/table.js';
 import { renderSvg } from './report/svg.js';
 import { summarizeCase, type BenchReport } from './report/summary.js';
@@ -126,6 +127,10 @@ async function runMacro(options: BenchOptions): Promise<number> {
     if (options.json) {
       mkdirSync(dirname(options.json), { recursive: true });
       writeFileSync(options.json, json);
+    }
+    if (options.markdown) {
+      mkdirSync(dirname(options.markdown), { recursive: true });
+      writeFileSync(options.markdown, renderMarkdown(report));
     }
     process.stdout.write(`${renderReport(report)}\n`);
     progress(`bench: done in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);

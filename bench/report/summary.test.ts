@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { summarizeCase } from './summary.js';
 import { renderSvg } from './svg.js';
 import { renderReport } from './table.js';
+import { renderMarkdown } from './markdown.js';
 import type { BenchReport } from './summary.js';
 import type { CaseRun } from '../macro.js';
 import type { Measurement } from '../measure.js';
@@ -113,4 +114,13 @@ test('renderSvg draws a bar per row that ran, with p99, and escapes text', () =>
   assert.match(svg, /unavailable: nginx is not installed/);
   assert.doesNotMatch(svg.replace(/<\/?[a-zA-Z?][^<>]*>/g, ''), /[<>]/, 'every < or > outside tags is escaped');
   assert.equal((svg.match(/<text/g) ?? []).length, (svg.match(/<\/text>/g) ?? []).length);
+});
+
+test('renderMarkdown: one table per case, a row per row, failures in words, pipes escaped', () => {
+  const md = renderMarkdown(report());
+  assert.match(md, /^\| weft \| 50,000 \| 1\.00× \| 1\.00 \| 3\.00 \| 0\.0200 \| 44 \| 80 \| 98 % \| 24 % \|$/m);
+  assert.match(md, /^\| direct \\\* \| 70,000 \| 1\.40× /m);
+  assert.match(md, /^\| nginx \| unavailable: nginx is not installed \|/m);
+  const piped = renderMarkdown({ ...report(), cases: [summarizeCase({ ...run, rows: [{ name: 'nginx', status: 'failed', error: 'a|b', rounds: [] }] })] });
+  assert.match(piped, /failed: a\\\|b/);
 });
