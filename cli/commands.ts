@@ -23,6 +23,23 @@ export const COMMANDS: readonly Command[] = [
     run: async (ctx) => (await import('./command-proxy.js')).proxy(ctx),
   },
   {
+    name: 'plugin',
+    summary: 'Create, build and test Wasm filters: weft plugin new|build|test.',
+    usage: 'new DIR | build [DIR] [--target release|debug] | test [DIR]',
+    details:
+      'new DIR      Scaffold a filter project: AssemblyScript source, asconfig, a test, README, weft.yaml.\n' +
+      'build [DIR]  Compile with asc into DIR/build/: filter.wasm (optimized) and filter.debug.wasm with its\n' +
+      '             source map. Fails if the module imports anything but proxy-wasm v0.2.1 host functions.\n' +
+      'test [DIR]   Run DIR/test/**/*.test.js (node:test) on Weft\'s Wasm host, through `weft/testing`.\n' +
+      'DIR defaults to the current directory. A project without its own @weft/sdk, assemblyscript or weft\n' +
+      'packages uses those of this Weft installation.',
+    options: {
+      target: { type: 'string', value: 'TARGET', help: 'build: release or debug (default: both).' },
+    },
+    positionals: { min: 1, max: 2, name: 'SUBCOMMAND' },
+    run: async (ctx) => (await import('./command-plugin.js')).plugin(ctx),
+  },
+  {
     name: 'validate',
     summary: 'Check config files without running them.',
     usage: 'FILE...',

@@ -5,7 +5,7 @@ import { WeftError } from '../lib/errors.js';
 import type { Logger, Logging } from '../lib/log.js';
 import type { FilterChainBuilder, PreparedFilterChains } from './config/filter-chains.js';
 import type { ApplyResult, DataPlane } from './data-plane.js';
-import { HttpConnectionManager, HttpListenerRuntime, type SnapshotLease } from './http/connection-manager.js';
+import { HttpConnectionManager, HttpListenerRuntime, requestIdGenerator, type SnapshotLease } from './http/connection-manager.js';
 import { DeadlineSweeper } from './http/deadline-sweeper.js';
 import type { H1ParserFactory } from './http/h1-parser.js';
 import type { HttpCodecOptions, ProtocolHooks } from './listener/hooks.js';
@@ -13,6 +13,7 @@ import { Listener, type ListenerRuntime } from './listener/listener.js';
 import { compileRouteTable, type RouteTable } from './router/index.js';
 import { ProxyMetrics } from './stats/proxy-metrics.js';
 import { SnapshotClusters, type ClusterManagerOptions } from './upstream/cluster-manager.js';
+import type { ClusterManager } from './upstream/types.js';
 
 export interface DataPlaneOptions {
   readonly logging: Logging;
@@ -36,6 +37,8 @@ export interface DataPlaneImpl extends DataPlane {
   readonly metrics: ProxyMetrics;
   /** Snapshots still holding resources (the live one plus retired ones with streams in flight). */
   readonly liveGenerations: number;
+  /** The clusters of the live Snapshot (what Wasm plugins' callouts target), or undefined before the first apply. */
+  clusters(): ClusterManager | undefined;
 }
 
 export function createDataPlane(options: DataPlaneOptions): DataPlaneImpl {
@@ -112,6 +115,7 @@ class WeftDataPlane implements DataPlaneImpl {
   private isDraining = false;
   private closed = false;
   private readonly hooks: ProtocolHooks;
+  private readonly newRequestId = requestIdGenerator();
 
   constructor(private readonly options: DataPlaneOptions) {
     this.metrics = new ProxyMetrics(options.metrics);
@@ -132,6 +136,10 @@ class WeftDataPlane implements DataPlaneImpl {
 
   get liveGenerations(): number {
     return this.generations.size;
+  }
+
+  clusters(): ClusterManager | undefined {
+    return this.gen?.clusters;
   }
 
   addresses(): ReadonlyMap<string, { host: string; port: number }> {
@@ -190,6 +198,8 @@ class WeftDataPlane implements DataPlaneImpl {
         if (plan.entry !== undefined) continue;
         opened.push(await Listener.open(plan.runtime!, { logger: this.listenerLog, hooks: this.hooks, nextConnectionId: () => ++this.connectionIds }));
       }
+      // close() or drain() may have run while this apply awaited.
+      if (this.closed || this.isDraining) throw new WeftError('data_plane_stopped', 'the data plane stopped while the Snapshot was being applied');
     } catch (e) {
       for (const l of opened) await l.close();
       clusters?.release();
@@ -280,6 +290,7 @@ class WeftDataPlane implements DataPlaneImpl {
       clusterMetrics: (name) => this.metrics.cluster(name),
       logger: this.httpLog,
       lease: gen,
+      newRequestId: this.newRequestId,
     });
     const tick = DeadlineSweeper.tickFor(h.headers_timeout, h.request_timeout, h.idle_timeout);
     const sweeper = plan.entry?.sweeper !== undefined && plan.entry.sweeper.tickMs === tick ? plan.entry.sweeper : new DeadlineSweeper(tick);

@@ -76,11 +76,13 @@ interface Script {
   resTrailers?: (t: HeaderMap, cb: HttpFilterCallbacks) => FilterAction;
   complete?: () => void;
   callbacks?: HttpFilterCallbacks;
+  maxBufferBytes?: number;
 }
 
 function scripted(s: Script): HttpFilterFactory {
   return {
     name: s.name,
+    ...(s.maxBufferBytes !== undefined ? { maxBufferBytes: s.maxBufferBytes } : {}),
     create(cb: HttpFilterCallbacks): HttpFilter {
       s.callbacks = cb;
       const log = (e: string) => s.log.push(`${s.name}:${e}`);
@@ -254,6 +256,19 @@ describe('FilterManager', () => {
     // Later request bytes are dropped.
     s.fm.decodeData(buf('more'), true);
     assert.deepEqual(s.terminal().events, ['headers /p', 'data 12345'].slice(0, s.terminal().events.length));
+  });
+
+  test("a filter factory's own buffer limit overrides the listener's", () => {
+    const roomy = setup({ filters: [{ name: 'A', reqBody: (_b, end) => (end ? Continue : Stop), maxBufferBytes: 100 }], maxBufferBytes: 8 });
+    roomy.fm.decodeHeaders(req(), false);
+    roomy.fm.decodeData(buf('0123456789'), false);
+    roomy.fm.decodeData(buf('abcdefghij'), true);
+    assert.deepEqual(roomy.terminal().events, ['headers /p', 'data 0123456789abcdefghij end']);
+    const tight = setup({ filters: [{ name: 'A', reqBody: () => Stop, maxBufferBytes: 4 }], maxBufferBytes: 1000 });
+    tight.fm.decodeHeaders(req(), false);
+    tight.fm.decodeData(buf('12345'), false);
+    assert.equal(tight.encoder.headers?.get(':status'), '413');
+    assert.match(tight.encoder.body, /4-byte buffer limit/);
   });
 
   test('a local reply from a request callback goes through earlier filters; onStreamComplete waits for the callback to return', () => {

@@ -6,6 +6,7 @@ import { FilterAction, type HttpFilter, type HttpFilterCallbacks, type HttpFilte
 import { HeaderMap } from './header-map.js';
 import { LOCAL_ERRORS, LOCAL_ERROR_CONTENT_TYPE, LOCAL_ERROR_HEADER, localErrorBody, type LocalErrorCode } from './local-error.js';
 import type { CompiledRoute } from '../router/index.js';
+import { localReplyMessage } from './local-reply.js';
 import type { StreamInfoImpl } from './stream-info-impl.js';
 
 /** What a stream needs from the listener runtime (one Snapshot) it started on. */
@@ -70,6 +71,8 @@ class Slot implements HttpFilterCallbacks {
     private readonly fm: FilterManager,
     readonly index: number,
     readonly name: string,
+    /** Most body bytes this filter may hold: its factory's limit, else the listener's. */
+    readonly limit: number,
   ) {}
 
   get info() {
@@ -316,7 +319,7 @@ export class FilterManager implements RequestDecoder {
       s.pending = s.held = s.trailers = null;
     }
     this.info.responseCodeDetails = reply.details ?? 'local_reply';
-    const { headers, body } = this.localReplyMessage(reply);
+    const { headers, body } = localReplyMessage(reply, this.requestHeaders);
     this.responseHeaders = headers;
     this.resHeadersEnd = body.length === 0;
     this.runHeaders(RES, limit - 1);
@@ -341,7 +344,7 @@ export class FilterManager implements RequestDecoder {
   // --- filter slots ---
 
   private addSlot(factory: HttpFilterFactory): void {
-    const slot = new Slot(this, this.slots.length, factory.name);
+    const slot = new Slot(this, this.slots.length, factory.name, factory.maxBufferBytes ?? this.ctx.maxBufferBytes);
     this.slots.push(slot);
     slot.filter = factory.create(slot);
   }
@@ -475,7 +478,7 @@ export class FilterManager implements RequestDecoder {
       if (s.hdr !== PASSED) {
         if (s.pending === null) s.pending = buf;
         else s.pending.move(buf);
-        if (!s.watermark && s.pending.length > this.ctx.maxBufferBytes) {
+        if (!s.watermark && s.pending.length > slot.limit) {
           s.watermark = true;
           this.readDisable(dir, true);
         }
@@ -508,7 +511,7 @@ export class FilterManager implements RequestDecoder {
       if (this.afterCallback() || this.stale(dir, epoch)) return;
       if (r === FilterAction.Stop) {
         s.held = target;
-        if (target.length > this.ctx.maxBufferBytes) this.bufferOverflow(dir, i);
+        if (target.length > slot.limit) this.bufferOverflow(dir, i);
         return;
       }
       buf = target;
@@ -591,10 +594,11 @@ export class FilterManager implements RequestDecoder {
   }
 
   private bufferOverflow(dir: Dir, i: number): void {
+    const limit = this.slots[i]!.limit;
     if (dir === REQ) {
-      this.sendLocalError('payload_too_large', `request body larger than the ${this.ctx.maxBufferBytes}-byte buffer limit`, i);
+      this.sendLocalError('payload_too_large', `request body larger than the ${limit}-byte buffer limit`, i);
     } else if (!this.responseHeadersSent) {
-      this.sendLocalError('response_buffer_overflow', `response body larger than the ${this.ctx.maxBufferBytes}-byte buffer limit`, i);
+      this.sendLocalError('response_buffer_overflow', `response body larger than the ${limit}-byte buffer limit`, i);
     } else {
       this.resetStream();
     }
@@ -761,53 +765,5 @@ export class FilterManager implements RequestDecoder {
   private internalError(err: unknown, from: number): void {
     this.ctx.logger.error({ err, stream: this.info.requestId }, 'stream processing failed');
     this.sendLocalError('internal_error', 'the proxy failed to process the request', from);
-  }
-
-  private localReplyMessage(reply: LocalReply): { headers: HeaderMap; body: Buffer } {
-    const body = reply.body === undefined ? EMPTY : typeof reply.body === 'string' ? Buffer.from(reply.body) : Buffer.from(reply.body);
-    const ct = this.requestHeaders?.get('content-type');
-    if (ct !== undefined && ct.startsWith('application/grpc')) {
-      const list = [':status', '200', 'content-type', 'application/grpc'];
-      for (const [n, v] of reply.headers ?? []) {
-        const name = n.toLowerCase();
-        if (name !== 'content-type' && name !== 'content-length') list.push(name, v);
-      }
-      list.push('grpc-status', String(reply.grpcStatus ?? grpcStatusFor(reply.status)));
-      const message = reply.details ?? body.toString();
-      if (message) list.push('grpc-message', encodeURIComponent(message).slice(0, 1024));
-      return { headers: new HeaderMap(list), body: EMPTY };
-    }
-    const list = [':status', String(reply.status)];
-    let hasType = false;
-    for (const [n, v] of reply.headers ?? []) {
-      const name = n.toLowerCase();
-      if (name === 'content-length' || name.charCodeAt(0) === 58) continue;
-      if (name === 'content-type') hasType = true;
-      list.push(name, v);
-    }
-    if (!hasType && body.length > 0) list.push('content-type', 'text/plain; charset=utf-8');
-    list.push('content-length', String(body.length));
-    return { headers: new HeaderMap(list), body };
-  }
-}
-
-/** gRPC status for an HTTP status (the mapping gRPC specifies for HTTP errors). */
-function grpcStatusFor(status: number): number {
-  switch (status) {
-    case 400:
-      return 13; // INTERNAL
-    case 401:
-      return 16; // UNAUTHENTICATED
-    case 403:
-      return 7; // PERMISSION_DENIED
-    case 404:
-      return 12; // UNIMPLEMENTED
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return 14; // UNAVAILABLE
-    default:
-      return status >= 200 && status < 300 ? 0 : 2; // OK / UNKNOWN
   }
 }

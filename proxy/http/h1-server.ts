@@ -1,22 +1,12 @@
 // The HTTP/1.x server codec: turns one socket's bytes into request streams and encodes their responses.
 import type { Socket } from 'node:net';
 import type { Logger } from '../../lib/log.js';
-import type { RequestDecoder, ResetReason, ResponseEncoder, ServerConnection, ServerConnectionCallbacks } from './codec.js';
+import type { ResetReason, ServerConnection, ServerConnectionCallbacks } from './codec.js';
 import type { DeadlineSweeper, Expirable } from './deadline-sweeper.js';
 import { HeadAction, CallbackAction, ParseStatus, type H1Head, type H1Parser, type H1ParserFactory, type H1ParserHandler } from './h1-parser.js';
 import { createLlhttpParser } from './h1-parser-llhttp.js';
-import {
-  FIELDS_KEEP_UPGRADE,
-  FIELDS_SKIP_CONTENT_LENGTH,
-  copyEndToEnd,
-  fieldLines,
-  httpDate,
-  isFramingError,
-  isValidAuthority,
-  parseContentLength,
-  requestFraming,
-  statusLine,
-} from './h1-wire.js';
+import { H1ServerStream, type H1StreamConnection } from './h1-server-stream.js';
+import { copyEndToEnd, httpDate, isFramingError, isValidAuthority, requestFraming, statusLine } from './h1-wire.js';
 import { HeaderMap } from './header-map.js';
 import { Outbox } from './outbox.js';
 import { LOCAL_ERROR_CONTENT_TYPE, LOCAL_ERROR_HEADER, localErrorBody, type LocalErrorCode } from './local-error.js';
@@ -49,13 +39,6 @@ const enum Phase {
   Closing,
 }
 
-const enum Out {
-  None,
-  Length,
-  Chunked,
-  Close,
-  Tunnel,
-}
 
 /**
  * Serves HTTP/1.0 and HTTP/1.1 on `socket`. One request is processed at a time: pipelined
@@ -74,8 +57,9 @@ export function serveHttp1(
   return conn;
 }
 
-class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expirable {
+class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expirable, H1StreamConnection {
   deadline = 0;
+  sweepIndex = -1;
   private readonly parser: H1Parser;
   private phase = Phase.Idle;
   private stream: H1ServerStream | null = null;
@@ -117,8 +101,8 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     s.on('error', (err) => this.onSocketError(err));
     s.on('close', () => this.onSocketClose());
     s.on('drain', () => this.stream?.decoder?.onResponseDrain?.());
-    this.setIdleDeadline();
     this.options.sweeper.add(this);
+    this.setIdleDeadline();
     if (initialData !== undefined && initialData.length > 0) this.onData(initialData);
   }
 
@@ -165,7 +149,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     this.phase = Phase.Head;
     this.requestStart = this.options.sweeper.now();
     const t = this.options.headersTimeoutMs;
-    this.deadline = t > 0 ? this.requestStart + t : 0;
+    this.deadline = t > 0 ? this.options.sweeper.deadlineIn(t) : 0;
   }
 
   private parse(chunk: Buffer): void {
@@ -308,25 +292,21 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
 
   onHead(head: H1Head): number {
     if (this.closed) return HeadAction.Reject;
-    const reject = (status: number, code: LocalErrorCode, message: string) => {
-      this.rejection = { status, code, message };
-      return HeadAction.Reject;
-    };
-    if (head.versionMajor !== 1 || head.versionMinor > 1) return reject(400, 'invalid_request', `unsupported HTTP version ${head.versionMajor}.${head.versionMinor}`);
+    if (head.versionMajor !== 1 || head.versionMinor > 1) return this.reject(400, 'invalid_request', `unsupported HTTP version ${head.versionMajor}.${head.versionMinor}`);
     const http10 = head.versionMinor === 0;
     const framing = requestFraming(head.headers, http10);
-    if (isFramingError(framing)) return reject(framing.status, framing.code as LocalErrorCode, framing.message);
+    if (isFramingError(framing)) return this.reject(framing.status, framing.code as LocalErrorCode, framing.message);
 
     let host: string | undefined;
     const fields = head.headers;
     for (let i = 0; i < fields.length; i += 2) {
       if (fields[i] === 'host') {
-        if (host !== undefined) return reject(400, 'invalid_request', 'more than one Host header');
+        if (host !== undefined) return this.reject(400, 'invalid_request', 'more than one Host header');
         host = fields[i + 1]!;
       }
     }
-    if (host === undefined && !http10) return reject(400, 'invalid_request', 'missing Host header');
-    if (host !== undefined && !isValidAuthority(host)) return reject(400, 'invalid_request', 'invalid Host header');
+    if (host === undefined && !http10) return this.reject(400, 'invalid_request', 'missing Host header');
+    if (host !== undefined && !isValidAuthority(host)) return this.reject(400, 'invalid_request', 'invalid Host header');
 
     const method = head.method;
     const isConnect = method === 'CONNECT';
@@ -334,7 +314,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     let path: string | undefined;
     const url = head.url;
     if (isConnect) {
-      if (!isValidAuthority(url) || !/:\d+$/.test(url)) return reject(400, 'invalid_request', 'CONNECT needs an authority-form target host:port');
+      if (!isValidAuthority(url) || !/:\d+$/.test(url)) return this.reject(400, 'invalid_request', 'CONNECT needs an authority-form target host:port');
       authority = url;
     } else if (url.charCodeAt(0) === 47 /* / */) {
       path = url;
@@ -342,8 +322,8 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
       path = '*';
     } else {
       const m = /^(https?):\/\/([^/?#]*)([^#]*)/i.exec(url);
-      if (m === null) return reject(400, 'invalid_request', 'invalid request target');
-      if (!isValidAuthority(m[2]!) || m[2]!.length === 0 || m[2]!.includes('@')) return reject(400, 'invalid_request', 'invalid authority in request target');
+      if (m === null) return this.reject(400, 'invalid_request', 'invalid request target');
+      if (!isValidAuthority(m[2]!) || m[2]!.length === 0 || m[2]!.includes('@')) return this.reject(400, 'invalid_request', 'invalid authority in request target');
       authority = m[2]!;
       path = m[3]!.length === 0 ? '/' : m[3]!.charCodeAt(0) === 63 /* ? */ ? `/${m[3]!}` : m[3]!;
     }
@@ -362,7 +342,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     this.stream = s;
     this.phase = Phase.Active;
     const rt = this.options.requestTimeoutMs;
-    this.deadline = !endStream && rt > 0 ? this.requestStart + rt : 0;
+    this.deadline = !endStream && rt > 0 ? this.requestStart + rt + this.options.sweeper.tickMs : 0;
     s.decoder = this.callbacks.newStream(s, this.info, http10 ? 'HTTP/1.0' : 'HTTP/1.1');
     s.decoder.decodeHeaders(new HeaderMap(list), endStream);
     if (endStream) this.maybeFinishStream(s);
@@ -393,6 +373,12 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     }
     if (this.closed) return CallbackAction.Reject;
     return this.stream !== null ? CallbackAction.Pause : CallbackAction.Continue;
+  }
+
+  /** Rejects the message being parsed; the codec answers `status` once the parser stops. */
+  private reject(status: number, code: LocalErrorCode, message: string): number {
+    this.rejection = { status, code, message };
+    return HeadAction.Reject;
   }
 
   private requestComplete(s: H1ServerStream): void {
@@ -481,7 +467,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
   private setIdleDeadline(): void {
     this.phase = Phase.Idle;
     const t = this.options.idleTimeoutMs;
-    this.deadline = t > 0 ? this.options.sweeper.now() + t : 0;
+    this.deadline = t > 0 ? this.options.sweeper.deadlineIn(t) : 0;
   }
 
   /** Ends the connection after what is written (FIN), and destroys it if the peer lingers. */
@@ -492,7 +478,7 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
     this.out.flush();
     this.parser.destroy();
     this.socket.end();
-    this.deadline = this.options.sweeper.now() + CLOSE_GRACE_MS;
+    this.deadline = this.options.sweeper.deadlineIn(CLOSE_GRACE_MS);
   }
 
   onDeadline(): void {
@@ -510,190 +496,5 @@ class Http1ServerConnection implements ServerConnection, H1ParserHandler, Expira
         this.socket.destroy();
         return;
     }
-  }
-}
-
-/** One request/response exchange on an HTTP/1 connection. */
-class H1ServerStream implements ResponseEncoder {
-  decoder: RequestDecoder | undefined;
-  /** Request body bytes still expected (Content-Length framing). */
-  remaining = 0;
-  requestChunked = false;
-  requestDone = false;
-  responseStarted = false;
-  responseDone = false;
-  complete = false;
-  headerBytes = 0;
-  private out = Out.None;
-  private outRemaining = 0;
-  private readDisables = 0;
-  private upgraded = false;
-  /** Upgrade or CONNECT: the request never ends by itself; after a 101 (2xx for CONNECT) it is a tunnel. */
-  readonly tunnelRequest: boolean;
-
-  constructor(
-    private readonly conn: Http1ServerConnection,
-    private readonly isHead: boolean,
-    private readonly isConnect: boolean,
-    readonly upgradeRequest: boolean,
-    readonly http10: boolean,
-    private readonly keepAlive: boolean,
-  ) {
-    this.tunnelRequest = upgradeRequest || isConnect;
-  }
-
-  get isUpgrade(): boolean {
-    return this.upgraded;
-  }
-
-  encode1xx(headers: HeaderMap): void {
-    if (this.responseStarted || this.complete || this.http10) return;
-    const status = Number(headers.get(':status'));
-    if (!(status >= 100 && status < 200) || status === 101) return;
-    this.conn.write(statusLine(status, false) + fieldLines(headers.list, 0) + '\r\n');
-  }
-
-  encodeHeaders(headers: HeaderMap, endStream: boolean): void {
-    if (this.responseStarted || this.complete) return;
-    this.responseStarted = true;
-    const conn = this.conn;
-    const status = Number(headers.get(':status')) | 0;
-    const tunnel = (this.upgradeRequest && status === 101) || (this.isConnect && status >= 200 && status < 300);
-    let close = conn.closeAfterResponse || conn.isDraining || !this.keepAlive || (!this.requestDone && !this.tunnelRequest);
-    if (this.tunnelRequest && !tunnel) close = true;
-    const noBody = this.isHead || status === 204 || status === 304 || (status >= 100 && status < 200);
-
-    let framingFields = '';
-    const cl = headers.get('content-length');
-    let keepContentLength = true;
-    if (tunnel) {
-      this.out = Out.Tunnel;
-      keepContentLength = false;
-      if (status === 101) framingFields = 'connection: upgrade\r\n';
-    } else if (noBody) {
-      this.out = Out.None;
-    } else if (endStream) {
-      this.out = Out.None;
-      keepContentLength = false;
-      framingFields = 'content-length: 0\r\n';
-    } else if (cl !== undefined && parseContentLength(cl) >= 0) {
-      this.out = Out.Length;
-      this.outRemaining = parseContentLength(cl);
-    } else if (!this.http10) {
-      this.out = Out.Chunked;
-      keepContentLength = false;
-      framingFields = 'transfer-encoding: chunked\r\n';
-    } else {
-      this.out = Out.Close;
-      keepContentLength = false;
-      close = true;
-    }
-    if (close) {
-      conn.closeAfterResponse = true;
-      if (status !== 101) framingFields += 'connection: close\r\n';
-    } else if (this.http10) {
-      framingFields += 'connection: keep-alive\r\n';
-    }
-    let head =
-      statusLine(status, this.http10) +
-      fieldLines(headers.list, (tunnel && status === 101 ? FIELDS_KEEP_UPGRADE : 0) | (keepContentLength ? 0 : FIELDS_SKIP_CONTENT_LENGTH)) +
-      framingFields;
-    if (!headers.has('date')) head += `date: ${httpDate()}\r\n`;
-    head += '\r\n';
-    if (tunnel) this.upgraded = true;
-    conn.write(head);
-    if (endStream) {
-      conn.flush();
-      this.finishResponse();
-    }
-  }
-
-  encodeData(chunk: Buffer, endStream: boolean): boolean {
-    if (this.complete || this.responseDone) return true;
-    const conn = this.conn;
-    let ok = true;
-    switch (this.out) {
-      case Out.None:
-        break;
-      case Out.Length: {
-        let c = chunk;
-        if (c.length > this.outRemaining) c = c.subarray(0, this.outRemaining);
-        this.outRemaining -= c.length;
-        if (c.length > 0) ok = conn.write(c);
-        if (endStream && this.outRemaining > 0) {
-          // Fewer bytes than the Content-Length promised: the client cannot tell where it ends.
-          conn.closeAfterResponse = true;
-          conn.flush();
-          conn.socket.destroySoon();
-        }
-        break;
-      }
-      case Out.Chunked:
-        if (chunk.length > 0) {
-          conn.write(`${chunk.length.toString(16)}\r\n`);
-          conn.write(chunk);
-          ok = conn.write(endStream ? '\r\n0\r\n\r\n' : '\r\n');
-        } else if (endStream) {
-          ok = conn.write('0\r\n\r\n');
-        }
-        break;
-      case Out.Close:
-        if (chunk.length > 0) ok = conn.write(chunk);
-        break;
-      case Out.Tunnel:
-        if (chunk.length > 0) ok = conn.write(chunk);
-        if (endStream) {
-          conn.flush();
-          conn.socket.end();
-        }
-        break;
-    }
-    if (endStream) {
-      ok = conn.flush();
-      this.finishResponse();
-    }
-    return ok;
-  }
-
-  encodeTrailers(trailers: HeaderMap): void {
-    if (this.complete || this.responseDone) return;
-    if (this.out === Out.Chunked) {
-      this.conn.write(`0\r\n${fieldLines(trailers.list, FIELDS_SKIP_CONTENT_LENGTH)}\r\n`);
-      this.conn.flush();
-      this.finishResponse();
-      return;
-    }
-    this.encodeData(EMPTY, true);
-  }
-
-  reset(_reason: ResetReason): void {
-    if (this.complete) return;
-    this.complete = true;
-    this.conn.destroy();
-  }
-
-  readDisable(disable: boolean): void {
-    if (this.complete) return;
-    if (!disable && this.readDisables === 0) return;
-    this.readDisables += disable ? 1 : -1;
-    this.conn.readDisable(disable);
-  }
-
-  /** The stream is over: whatever reading it still held paused is released (the next request must be read). */
-  releaseReadDisables(): void {
-    for (; this.readDisables > 0; this.readDisables--) this.conn.readDisable(false);
-  }
-
-  /** The codec ends the stream (error, timeout, peer gone): tell the decoder once. */
-  resetFromCodec(reason: ResetReason): void {
-    if (this.complete) return;
-    this.complete = true;
-    this.decoder?.onReset(reason);
-  }
-
-  private finishResponse(): void {
-    this.responseDone = true;
-    if (this.out === Out.Close) this.conn.closeAfterResponse = true;
-    this.conn.maybeFinishStream(this);
   }
 }

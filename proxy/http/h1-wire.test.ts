@@ -1,7 +1,7 @@
 // HTTP/1 wire helpers: framing decisions, hop-by-hop copying, field and authority checks.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { copyEndToEnd, isFramingError, isValidAuthority, isValidFieldName, isValidFieldValue, parseContentLength, requestFraming, responseFraming, statusLine } from './h1-wire.js';
+import { copyEndToEnd, requestHeadProblem, isFramingError, isValidAuthority, isValidFieldName, isValidFieldValue, parseContentLength, requestFraming, responseFraming, statusLine } from './h1-wire.js';
 
 describe('requestFraming', () => {
   const cases: [string, string[], boolean, string][] = [
@@ -88,5 +88,23 @@ describe('field and authority checks', () => {
     assert.equal(statusLine(200, false), 'HTTP/1.1 200 OK\r\n');
     assert.equal(statusLine(431, true), 'HTTP/1.0 431 Request Header Fields Too Large\r\n');
     assert.equal(statusLine(599, false), 'HTTP/1.1 599 Unknown\r\n');
+  });
+});
+
+describe('requestHeadProblem', () => {
+  test('valid heads', () => {
+    assert.equal(requestHeadProblem('GET', '/a?b=c', 'example.com:8080'), undefined);
+    assert.equal(requestHeadProblem('OPTIONS', '*', 'h'), undefined);
+    assert.equal(requestHeadProblem('CONNECT', undefined, 'h:443'), undefined);
+    assert.equal(requestHeadProblem('GET', '/caf\xe9', undefined), undefined);
+  });
+  test('heads a filter broke', () => {
+    assert.equal(requestHeadProblem('GET', '/a b', 'h'), 'invalid :path');
+    assert.equal(requestHeadProblem('GET', '/a\r\nX-Injected: 1', 'h'), 'invalid :path');
+    assert.equal(requestHeadProblem('GET', '', 'h'), 'invalid :path');
+    assert.equal(requestHeadProblem('GET', undefined, 'h'), 'invalid :path');
+    assert.equal(requestHeadProblem('G ET', '/', 'h'), 'invalid :method');
+    assert.equal(requestHeadProblem('GET', '/', 'h\r\nx: y'), 'invalid :authority');
+    assert.equal(requestHeadProblem('CONNECT', undefined, ''), 'CONNECT without :authority');
   });
 });

@@ -195,6 +195,20 @@ for (let c = 48; c <= 57; c++) TOKEN[c] = 1;
 for (let c = 65; c <= 90; c++) TOKEN[c] = 1;
 for (let c = 97; c <= 122; c++) TOKEN[c] = 1;
 
+/**
+ * Why a request head cannot be written as an HTTP/1.1 request line and Host (a filter or a Wasm
+ * callout may have set anything), or undefined when it can: the method must be a token, the
+ * target visible characters only (no space, no control), the authority a valid host[:port].
+ */
+export function requestHeadProblem(method: string, path: string | undefined, authority: string | undefined): string | undefined {
+  if (!isValidFieldName(method)) return 'invalid :method';
+  if (method !== 'CONNECT' && (path === undefined || !REQUEST_TARGET_RE.test(path))) return 'invalid :path';
+  if (authority !== undefined && !isValidAuthority(authority)) return 'invalid :authority';
+  if (method === 'CONNECT' && (authority === undefined || authority === '')) return 'CONNECT without :authority';
+  return undefined;
+}
+const REQUEST_TARGET_RE = /^[\x21-\x7e\x80-\xff]+$/;
+
 /** Host header / authority-form check: reg-name or IP literal, optional port; no userinfo, no spaces. */
 export function isValidAuthority(a: string): boolean {
   return AUTHORITY_RE.test(a);

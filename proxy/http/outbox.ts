@@ -12,9 +12,13 @@ const COALESCE_UP_TO = 16 * 1024;
  * stream reset in the same tick as its head sends nothing.
  */
 export class Outbox {
-  private parts: (string | Buffer)[] = [];
+  private readonly parts: (string | Buffer)[] = [];
   private bytes = 0;
   private scheduled = false;
+  private readonly endOfTick = () => {
+    this.scheduled = false;
+    this.flush();
+  };
 
   constructor(private readonly socket: Socket) {}
 
@@ -26,7 +30,9 @@ export class Outbox {
     if (this.bytes >= FLUSH_AT) return this.flush();
     if (!this.scheduled) {
       this.scheduled = true;
-      process.nextTick(flushAtEndOfTick, this);
+      // A microtask, not process.nextTick: it runs right after the I/O callback that queued the
+      // bytes, without the tick-queue machinery.
+      queueMicrotask(this.endOfTick);
     }
     return !this.socket.writableNeedDrain;
   }
@@ -37,50 +43,45 @@ export class Outbox {
     const n = parts.length;
     if (n === 0) return !this.socket.writableNeedDrain;
     const bytes = this.bytes;
-    this.parts = [];
     this.bytes = 0;
     const s = this.socket;
-    if (s.destroyed) return false;
+    if (s.destroyed) {
+      parts.length = 0;
+      return false;
+    }
+    let ok: boolean;
     if (n === 1) {
       const p = parts[0]!;
-      return typeof p === 'string' ? s.write(p, 'latin1') : s.write(p);
-    }
-    if (bytes <= COALESCE_UP_TO) {
+      parts.length = 0;
+      ok = typeof p === 'string' ? s.write(p, 'latin1') : s.write(p);
+    } else if (bytes <= COALESCE_UP_TO) {
       const buf = Buffer.allocUnsafe(bytes);
       let at = 0;
       for (let i = 0; i < n; i++) {
         const p = parts[i]!;
         at += typeof p === 'string' ? buf.write(p, at, 'latin1') : p.copy(buf, at);
       }
-      return s.write(buf);
+      parts.length = 0;
+      ok = s.write(buf);
+    } else {
+      // Copied out first: a write may not re-enter, but the array is reused.
+      const all = parts.slice();
+      parts.length = 0;
+      s.cork();
+      ok = true;
+      for (const p of all) ok = typeof p === 'string' ? s.write(p, 'latin1') : s.write(p);
+      s.uncork();
     }
-    s.cork();
-    let ok = true;
-    for (let i = 0; i < n; i++) {
-      const p = parts[i]!;
-      ok = typeof p === 'string' ? s.write(p, 'latin1') : s.write(p);
-    }
-    s.uncork();
     return ok;
   }
 
   /** Drops what is queued. */
   clear(): void {
-    this.parts = [];
+    this.parts.length = 0;
     this.bytes = 0;
   }
 
   get pendingBytes(): number {
     return this.bytes;
   }
-
-  /** Called at the end of the tick; the flag is reset first so a later push schedules again. */
-  endOfTick(): void {
-    this.scheduled = false;
-    this.flush();
-  }
-}
-
-function flushAtEndOfTick(outbox: Outbox): void {
-  outbox.endOfTick();
 }

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../lib/log.js';
 import type { ClusterManager, UpstreamFailure, UpstreamRequest, UpstreamResponseHandler } from '../upstream/types.js';
 import type { FilterManager, TerminalStage } from './filter-manager.js';
+import { requestHeadProblem } from './h1-wire.js';
 import { HeaderMap } from './header-map.js';
 import type { LocalErrorCode } from './local-error.js';
 import type { CompiledRoute } from '../router/index.js';
@@ -77,6 +78,11 @@ export class Router implements TerminalStage, UpstreamResponseHandler {
     }
     route.applyRequestHeaders(headers);
     action.rewrite(headers);
+    const problem = requestHeadProblem(headers.get(':method') ?? '', headers.get(':path'), headers.get(':authority'));
+    if (problem !== undefined) {
+      fm.sendLocalError('invalid_request', `the request cannot be forwarded: ${problem}`);
+      return;
+    }
     const upgrade = headers.has('upgrade') || headers.get(':method') === 'CONNECT';
     this.upstreamStart = performance.now();
     this.upstream = cluster.newRequest(headers, endStream, this, {

@@ -1,6 +1,7 @@
 // The data plane's Prometheus metrics on a registry passed in. The hot path bumps plain numbers in
 // cells resolved once per label set; prom-client sees them at scrape time (no label hashing per request).
 import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
+import { configAppliesCounter } from '../config/config-metrics.js';
 
 const CODE_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx', 'reset'] as const;
 
@@ -148,13 +149,10 @@ export class ProxyMetrics {
       help: 'The Snapshot version being served (value 1).',
       labelNames: ['version'],
       registers,
+      // With workers, each reports 1 for the version it serves: the aggregate stays 1, not N.
+      aggregator: 'max',
     });
-    this.applies = new Counter({
-      name: 'weft_config_applies_total',
-      help: 'Snapshot applies by result (ok, rejected).',
-      labelNames: ['result'],
-      registers,
-    });
+    this.applies = configAppliesCounter(registry);
   }
 
   listener(name: string): ListenerMetrics {

@@ -4,6 +4,7 @@ import type { Logger } from '../../lib/log.js';
 import { CallbackAction, HeadAction, ParseStatus, type H1Head, type H1Parser, type H1ParserFactory, type H1ParserHandler } from '../http/h1-parser.js';
 import { createLlhttpParser } from '../http/h1-parser-llhttp.js';
 import { Outbox } from '../http/outbox.js';
+import type { DeadlineSweeper, Expirable } from '../http/deadline-sweeper.js';
 import {
   FIELDS_KEEP_UPGRADE,
   FIELDS_SKIP_CONTENT_LENGTH,
@@ -50,7 +51,7 @@ const BODY_TUNNEL = 3;
  * Body sent before that (or, for upgrades, before the 101) is queued and `sendData` returns
  * false; the handler's onRequestDrain follows once it is written.
  */
-export class Http1UpstreamRequest implements UpstreamRequest {
+export class Http1UpstreamRequest implements UpstreamRequest, Expirable {
   conn: Http1ClientConnection | undefined;
   /** Body bytes sent before a connection (or a tunnel) was ready. */
   queued: { chunk: Buffer; end: boolean }[] | undefined;
@@ -64,7 +65,9 @@ export class Http1UpstreamRequest implements UpstreamRequest {
   readDisables = 0;
   bodyMode = BODY_NONE;
   bodyRemaining = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** When the route timeout passes (see DeadlineSweeper); 0 for none. */
+  deadline = 0;
+  sweepIndex = -1;
   readonly method: string;
   readonly upgrade: boolean;
   /** Set while the request waits in a pool's queue: takes it out on reset. */
@@ -75,13 +78,14 @@ export class Http1UpstreamRequest implements UpstreamRequest {
     endStream: boolean,
     readonly handler: UpstreamResponseHandler,
     readonly options: UpstreamRequestOptions,
+    private readonly timeouts: DeadlineSweeper,
   ) {
     this.requestEnded = endStream;
     this.method = headers.get(':method') ?? 'GET';
     this.upgrade = options.upgrade === true;
     if (options.timeoutMs > 0) {
-      this.timer = setTimeout(onRequestTimeout, options.timeoutMs, this);
-      this.timer.unref();
+      timeouts.add(this);
+      this.deadline = timeouts.deadlineIn(options.timeoutMs);
     }
   }
 
@@ -135,24 +139,16 @@ export class Http1UpstreamRequest implements UpstreamRequest {
 
   finish(): void {
     this.done = true;
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.timeouts.delete(this);
   }
 
-  timedOut(): void {
-    this.timer = undefined;
+  onDeadline(): void {
     if (this.done) return;
     const conn = this.conn;
     this.conn = undefined;
     this.fail('timeout', `no complete response within ${this.options.timeoutMs} ms`);
     if (conn !== undefined) conn.destroy();
   }
-}
-
-function onRequestTimeout(req: Http1UpstreamRequest): void {
-  req.timedOut();
 }
 
 /** One upstream socket speaking HTTP/1.1. */
@@ -221,6 +217,8 @@ export class Http1ClientConnection implements H1ParserHandler {
     this.responseRemaining = 0;
     this.endDelivered = false;
     this.informational = false;
+    this.tunnelPending = false;
+    this.pendingHead = undefined;
     req.handler.onUpstreamSelected?.(this.owner.address, this.tls);
     if (this.state === READY) this.writeHead(req);
     this.updateReading();

@@ -3,12 +3,14 @@ import type { ClusterConfig } from '../../api/snapshot/index.js';
 import { formatAddress, type HostPort } from '../../api/snapshot/index.js';
 import type { Logger } from '../../lib/log.js';
 import type { H1ParserFactory } from '../http/h1-parser.js';
+import { requestHeadProblem } from '../http/h1-wire.js';
 import type { HeaderMap } from '../http/header-map.js';
 import type { ClusterMetrics } from '../stats/proxy-metrics.js';
 import type { UpstreamConnector } from './connector.js';
 import { Http1ClientConnection, Http1UpstreamRequest, type ConnectionOwner } from './http1-client.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { createLoadBalancer } from './load-balancers.js';
+import { DeadlineSweeper } from '../http/deadline-sweeper.js';
 import type { Cluster, UpstreamFailure, UpstreamRequest, UpstreamRequestOptions, UpstreamResponseHandler } from './types.js';
 
 /** A cluster with a lifetime: the cluster manager closes it when no Snapshot uses it any more. */
@@ -30,6 +32,9 @@ export interface PoolContext {
   readonly parserFactory?: H1ParserFactory;
 }
 
+/** Route timeouts fire within 50–100 ms after they pass (one sweep of in-flight requests per 50 ms, no timer per request). */
+const TIMEOUT_TICK_MS = 50;
+
 /** Most requests one endpoint queues while all its connections are busy (503 upstream_overflow beyond). */
 const MAX_PENDING_PER_ENDPOINT = 1024;
 
@@ -43,6 +48,8 @@ class Http1ClusterPool implements ClusterPool {
   readonly protocol = 'http1' as const;
   private readonly endpoints: EndpointPool[];
   private readonly lb: LoadBalancer;
+  /** Route timeouts of this cluster's requests in flight. */
+  private readonly timeouts = new DeadlineSweeper(TIMEOUT_TICK_MS);
 
   constructor(config: ClusterConfig, ctx: PoolContext) {
     this.name = config.name;
@@ -61,7 +68,12 @@ class Http1ClusterPool implements ClusterPool {
   }
 
   newRequest(headers: HeaderMap, endStream: boolean, handler: UpstreamResponseHandler, options: UpstreamRequestOptions): UpstreamRequest {
-    const req = new Http1UpstreamRequest(headers, endStream, handler, options);
+    const req = new Http1UpstreamRequest(headers, endStream, handler, options, this.timeouts);
+    const problem = requestHeadProblem(req.method, headers.get(':path'), headers.get(':authority'));
+    if (problem !== undefined) {
+      failLater(req, 'protocol_error', `cannot send this request over HTTP/1.1: ${problem}`);
+      return req;
+    }
     const i = this.lb.pick(options.hashKey);
     if (i === undefined) failLater(req, 'no_healthy_endpoint', `cluster "${this.name}" has no endpoints`);
     else this.endpoints[i]!.acquire(req);
@@ -74,6 +86,7 @@ class Http1ClusterPool implements ClusterPool {
 
   close(): void {
     for (const e of this.endpoints) e.close();
+    this.timeouts.close();
   }
 }
 

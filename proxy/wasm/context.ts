@@ -116,7 +116,7 @@ export class RootContext extends Context {
   delivery: Delivery | undefined;
   private configuring = false;
   private listener: ((token: number) => void) | undefined;
-  private tick: NodeJS.Timeout | undefined;
+  private cancelTick: (() => void) | undefined;
   private tickPeriod = 0;
   readonly streams = new Set<StreamContext>();
 
@@ -208,11 +208,10 @@ export class RootContext extends Context {
     if (ms === 0 || this.vm.failed) return;
     const onTick = this.vm.exports.proxy_on_tick;
     if (!onTick) return;
-    this.tick = setInterval(() => {
+    this.cancelTick = this.vm.clock.every(ms, () => {
       if (this.vm.failed || this.deleted) return this.stopTimer();
       this.vm.call(this, onTick, this.id);
-    }, ms);
-    this.tick.unref();
+    });
   }
 
   get tickPeriodMs(): number {
@@ -220,8 +219,8 @@ export class RootContext extends Context {
   }
 
   stopTimer(): void {
-    if (this.tick) clearInterval(this.tick);
-    this.tick = undefined;
+    this.cancelTick?.();
+    this.cancelTick = undefined;
   }
 }
 

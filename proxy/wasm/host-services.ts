@@ -1,5 +1,6 @@
 // What the Wasm host needs from the proxy around it: logs, metrics, clusters, shared data, node identity.
 import type { Logging } from '../../lib/log.js';
+import type { HostClock } from './clock.js';
 import type { ClusterManager } from '../upstream/types.js';
 import type { WasmMetrics } from './metrics.js';
 import type { SharedDataStore } from './shared-data.js';
@@ -22,4 +23,8 @@ export interface HostServices {
   readonly sharedData: SharedDataStore;
   node(): NodeInfo | undefined;
   readonly foreignFunctions: ReadonlyMap<string, ForeignFunction>;
+  /** Clocks and tick timers; default SYSTEM_CLOCK. The SDK test harness passes a clock it advances by hand. */
+  readonly clock?: HostClock;
+  /** Fills `out` with random bytes (WASI random_get); default crypto.randomFillSync. */
+  readonly random?: (out: Uint8Array) => void;
 }

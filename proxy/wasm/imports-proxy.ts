@@ -85,7 +85,7 @@ export function proxyImports(vm: WasmVm): Record<string, Fn> {
     proxy_get_log_level: guard('proxy_get_log_level', (_c, ptr: number) => (vm.setU32(ptr, abiLogLevel(vm.log.level)) ? Status.Ok : Status.InvalidMemoryAccess)),
 
     proxy_get_current_time_nanoseconds: guard('proxy_get_current_time_nanoseconds', (_c, ptr: number) =>
-      vm.setU64(ptr, BigInt(Date.now()) * 1_000_000n) ? Status.Ok : Status.InvalidMemoryAccess,
+      vm.setU64(ptr, vm.clock.wallNs()) ? Status.Ok : Status.InvalidMemoryAccess,
     ),
 
     proxy_set_tick_period_milliseconds: guard('proxy_set_tick_period_milliseconds', (c, ms: number) => {

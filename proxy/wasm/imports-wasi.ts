@@ -127,8 +127,8 @@ export function wasiImports(vm: WasmVm): Record<string, Fn> {
     },
     clock_time_get: (id: number, _precision: bigint, ptr: number) => {
       let ns: bigint;
-      if (id === 0) ns = BigInt(Date.now()) * 1_000_000n;
-      else if (id === 1) ns = process.hrtime.bigint();
+      if (id === 0) ns = vm.clock.wallNs();
+      else if (id === 1) ns = vm.clock.monotonicNs();
       else return Notsup;
       return vm.setU64(ptr, ns) ? Success : Fault;
     },
@@ -142,7 +142,7 @@ export function wasiImports(vm: WasmVm): Record<string, Fn> {
       if (size === 0) return Success;
       const dst = vm.slice(ptr, size);
       if (!dst) return Fault;
-      randomFillSync(dst);
+      (vm.host.random ?? randomFillSync)(dst);
       return Success;
     },
   };

@@ -8,9 +8,25 @@ const CUSTOM_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10
 interface CustomMetric {
   readonly type: MetricType;
   readonly plugin: string;
+  readonly name: string;
   readonly prom: Counter<'plugin'> | Gauge<'plugin'> | Histogram<'plugin'>;
+  /** Counter total or gauge value; for a histogram, the sum of the samples. */
   value: number;
+  /** Samples recorded (histograms). */
+  count: number;
 }
+
+/** One metric a plugin defined, as `WasmMetrics.definedBy` reports it (for tests and tools). */
+export interface PluginMetric {
+  readonly name: string;
+  readonly type: 'counter' | 'gauge' | 'histogram';
+  /** Counter total, gauge value, or the sum of a histogram's samples. */
+  readonly value: number;
+  /** Samples recorded (histograms; 0 otherwise). */
+  readonly count: number;
+}
+
+const TYPE_NAMES = ['counter', 'gauge', 'histogram'] as const;
 
 /**
  * Metrics of one PluginManager. Host metrics: `weft_wasm_traps_total{plugin}`,
@@ -81,7 +97,7 @@ export class WasmMetrics {
       this.proms.set(promName, entry);
     }
     const id = (this.nextId++ << 2) | type;
-    this.custom.set(id, { type: type as MetricType, plugin, prom: entry.prom, value: 0 });
+    this.custom.set(id, { type: type as MetricType, plugin, name, prom: entry.prom, value: 0, count: 0 });
     this.byKey.set(key, id);
     return { status: Status.Ok, id };
   }
@@ -117,9 +133,20 @@ export class WasmMetrics {
       m.value = v;
       (m.prom as Gauge<'plugin'>).set({ plugin: m.plugin }, v);
     } else {
+      m.value += v;
+      m.count++;
       (m.prom as Histogram<'plugin'>).observe({ plugin: m.plugin }, v);
     }
     return Status.Ok;
+  }
+
+  /** The metrics `plugin` defined, in definition order, with their current values. */
+  definedBy(plugin: string): PluginMetric[] {
+    const out: PluginMetric[] = [];
+    for (const m of this.custom.values()) {
+      if (m.plugin === plugin) out.push({ name: m.name, type: TYPE_NAMES[m.type]!, value: m.value, count: m.count });
+    }
+    return out;
   }
 
   /** proxy_get_metric: counters and gauges; a histogram has no single value (BadArgument). */

@@ -110,7 +110,7 @@ function tree(ctx: Context): Record<string, Node> {
       time: () => (info() ? int(BigInt(Math.round(info()!.startTime)) * 1_000_000n) : undefined),
       protocol: () => str(info()?.protocol),
       query: () => raw(queryOf(headerOf(reqH(), ':path'))),
-      duration: () => (info() ? int(nsFromMs(performance.now() - info()!.startMonotonic)) : undefined),
+      duration: () => (info() ? int(ctx.vm.clock.monotonicNs() - nsFromMs(info()!.startMonotonic)) : undefined),
       size: () => int(info()?.requestBodyBytes),
       total_size: () => (info() ? int(info()!.requestBodyBytes + info()!.requestHeaderBytes) : undefined),
     },

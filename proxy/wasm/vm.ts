@@ -3,6 +3,7 @@ import type { Logger } from '../../lib/log.js';
 import type { CompiledModule } from './module-loader.js';
 import type { Context, RootContext } from './context.js';
 import type { HostServices } from './host-services.js';
+import { SYSTEM_CLOCK, type HostClock } from './clock.js';
 import { buildImports } from './imports.js';
 import { describeTrap } from './trap.js';
 
@@ -70,6 +71,8 @@ export class WasmVm {
   readonly host: HostServices;
   readonly options: VmOptions;
   readonly log: Logger;
+  /** The host's clock (the system clock unless HostServices gives one). */
+  readonly clock: HostClock;
   readonly contexts = new Map<number, Context>();
   readonly roots = new Map<number, RootContext>();
   exports!: GuestExports;
@@ -99,6 +102,7 @@ export class WasmVm {
     this.host = host;
     this.options = options;
     this.vmId = options.vmId;
+    this.clock = host.clock ?? SYSTEM_CLOCK;
     this.log = host.logging.logger('wasm', { plugin: options.pluginName, vm_id: options.vmId });
   }
 
@@ -257,18 +261,19 @@ export class WasmVm {
 
   /** The linear memory as bytes (re-created after memory.grow detached the old buffer). */
   bytes(): Uint8Array {
-    if (this.u8.byteLength === 0 || this.u8.buffer !== this.memory.buffer) this.refresh();
+    if (this.u8.buffer !== this.memory.buffer || this.u8.byteLength === 0) this.refresh();
     return this.u8;
   }
 
   /** A Buffer over the whole linear memory (for latin1 reads and writes). */
   buffer(): Buffer {
-    if (this.buf.byteLength === 0 || this.buf.buffer !== this.memory.buffer) this.refresh();
+    if (this.buf.buffer !== this.memory.buffer || this.buf.byteLength === 0) this.refresh();
     return this.buf;
   }
 
   private view(): DataView {
-    if (this.dv.byteLength === 0 || this.dv.buffer !== this.memory.buffer) this.refresh();
+    // Buffer identity first: a DataView over a buffer that memory.grow detached throws on byteLength.
+    if (this.dv.buffer !== this.memory.buffer || this.dv.byteLength === 0) this.refresh();
     return this.dv;
   }
 

@@ -9,8 +9,10 @@ import type { DataPlaneFactory } from './data-plane-host.js';
  */
 export const createProcessDataPlane: DataPlaneFactory = async ({ logging, metrics }) => {
   const sharedData = await sharedDataFromEnv();
-  const plugins = new PluginManager({ logging, registry: metrics, sharedData });
-  const dataPlane = createDataPlane({ logging, metrics, filterChains: plugins });
+  // Callouts go to the live Snapshot's clusters (the data plane is made after the plugin host it uses).
+  let dataPlane: ReturnType<typeof createDataPlane> | undefined;
+  const plugins = new PluginManager({ logging, registry: metrics, sharedData, clusters: () => dataPlane?.clusters() });
+  dataPlane = createDataPlane({ logging, metrics, filterChains: plugins });
   return {
     dataPlane,
     close: async () => {

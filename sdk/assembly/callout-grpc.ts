@@ -3,6 +3,7 @@ import { BufferType, Status } from "./abi/enums";
 import { getBufferBytes } from "./hostcalls/buffers";
 import { grpcCancel, grpcClose, grpcSend } from "./hostcalls/callouts";
 import { getStatus } from "./hostcalls/streams";
+import { removeGrpcCall } from "./callout-registry";
 import { GRPC_INITIAL_METADATA, GRPC_TRAILING_METADATA, HeaderMap } from "./headers";
 
 /**
@@ -60,13 +61,20 @@ export class GrpcCallback {
     return grpcSend(this.callId, message, endStream);
   }
 
-  /** Cancels the call or stream; no more callbacks follow. */
+  /** Cancels the call or stream; no more callbacks follow (the SDK forgets this callback). */
   cancel(): Status {
-    return grpcCancel(this.callId);
+    const s = grpcCancel(this.callId);
+    if (s == Status.Ok || s == Status.NotFound) removeGrpcCall(this.callId);
+    return s;
   }
 
-  /** Closes the call or stream gracefully. */
+  /**
+   * Half-closes a stream (its remaining messages and close still arrive); for a unary call,
+   * the same as `cancel()`.
+   */
   close(): Status {
-    return grpcClose(this.callId);
+    const s = grpcClose(this.callId);
+    if (!this.streaming && (s == Status.Ok || s == Status.NotFound)) removeGrpcCall(this.callId);
+    return s;
   }
 }

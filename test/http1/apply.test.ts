@@ -236,6 +236,36 @@ describe('DataPlane apply', () => {
 });
 
 describe('DataPlane drain and close', () => {
+  test('close() during an apply: the apply is rejected and opens nothing', async () => {
+    const up = await startHttpUpstream();
+    let release: (() => void) | undefined;
+    const slow = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const proxy = await startProxy(config({ upstreamPort: up.port }), {
+      filterChains: {
+        prepare: async () => {
+          if (++calls === 2) await slow;
+          return { http: () => [], network: () => [], release: () => {} };
+        },
+        close: async () => {},
+      },
+    });
+    try {
+      const second = `  - name: second\n    address: 127.0.0.1:0\n    http: { route_table: rt }`;
+      const applying = proxy.dp.apply(snapshot(config({ listenPort: proxy.port, upstreamPort: up.port, extraListener: second })));
+      await until(() => calls === 2, 5000, 'the second prepare');
+      const closing = proxy.dp.close();
+      release!();
+      await assert.rejects(applying, /stopped/);
+      await closing;
+      assert.deepEqual([...proxy.dp.addresses().keys()], ['main']);
+      await assert.rejects(rawExchange(proxy.port, `GET / HTTP/1.1\r\n${H}\r\n`, 1000), /ECONNREFUSED/);
+    } finally {
+      await proxy.close();
+      await up.close();
+    }
+  });
+
   test('drain finishes the in-flight request with Connection: close, closes idle connections, refuses new ones', async () => {
     let release: (() => void) | undefined;
     const up = await startHttpUpstream((req, res) => {

@@ -81,6 +81,20 @@ const trailerAdder: HttpFilterFactory = {
   },
 };
 
+/** Sets :path from a request header (a misbehaving filter, as a Wasm guest could be). */
+const pathSetter: HttpFilterFactory = {
+  name: 'path-setter',
+  create() {
+    return {
+      onRequestHeaders(headers) {
+        const p = headers.get('x-set-path');
+        if (p !== undefined) headers.set(':path', decodeURIComponent(p));
+        return FilterAction.Continue;
+      },
+    };
+  },
+};
+
 describe('filter chains through the proxy', () => {
   let upstream: HttpUpstream;
   let proxy: Proxy;
@@ -99,7 +113,7 @@ describe('filter chains through the proxy', () => {
       res.end(seen.body.length > 0 ? seen.body : 'ok');
     });
     const chains = testFilterChains({
-      edge: [tracker, responseGuard, slowAuth],
+      edge: [tracker, responseGuard, slowAuth, pathSetter],
       counting: [bodyCounter],
       trailing: [trailerAdder],
     });
@@ -201,6 +215,17 @@ ${pluginsFor('edge', 'counting', 'trailing')}
     assert.equal(res.get('transfer-encoding'), 'chunked');
     assert.equal(res.body.toString(), 'ok');
     assert.deepEqual(res.trailers, [['x-filter-trailer', 'added']]);
+  });
+
+  test('a :path a filter made invalid is never written upstream (no request-line injection)', async () => {
+    const before = upstream.requests.length;
+    const c = await client(proxy.port);
+    c.send(`GET /ok HTTP/1.1\r\n${H}X-Set-Path: ${encodeURIComponent('/x HTTP/1.1\r\nHost: evil\r\n\r\nGET /smuggled')}\r\n\r\n`);
+    const res = await c.reader.read();
+    c.close();
+    assert.equal(res.status, 400);
+    assert.equal(res.get('x-weft-error'), 'invalid_request');
+    assert.equal(upstream.requests.length, before);
   });
 
   test('onStreamComplete runs once per stream', async () => {

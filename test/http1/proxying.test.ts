@@ -99,7 +99,7 @@ describe('proxying through a node:http upstream', () => {
     assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
     assert.equal(seen.headers['x-forwarded-proto'], 'http');
     assert.equal(seen.headers['x-forwarded-host'], 'example.test');
-    assert.match(String(seen.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    assert.match(String(seen.headers['x-request-id']), /^[0-9a-f]{16}-[0-9a-f]+$/);
   });
 
   test('x-forwarded-for is appended to; a valid x-request-id is kept, an invalid one replaced', async () => {
@@ -113,7 +113,11 @@ describe('proxying through a node:http upstream', () => {
     c.send(`GET /xff HTTP/1.1\r\n${H}X-Request-Id: bad id with spaces\r\n\r\n`);
     await c.reader.read();
     seen = last();
-    assert.match(String(seen.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    const generated = String(seen.headers['x-request-id']);
+    assert.match(generated, /^[0-9a-f]{16}-[0-9a-f]+$/);
+    c.send(`GET /xff HTTP/1.1\r\n${H}\r\n`);
+    await c.reader.read();
+    assert.notEqual(last().headers['x-request-id'], generated, 'each request gets its own id');
     c.close();
   });
 

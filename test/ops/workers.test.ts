@@ -105,6 +105,8 @@ test('--workers 2: both workers serve, a killed worker is replaced, a reload rea
   assert.match(metrics, /^weft_workers\{state="serving"\} 2$/m);
   assert.match(metrics, /^weft_http_requests_total\{.*\} \d+$/m);
   assert.match(metrics, /^weft_config_applies_total\{result="ok"\} \d+$/m);
+  // Each worker serves the version: the aggregate says 1 (max), not one per worker.
+  assert.match(metrics, new RegExp(`^weft_config_version_info\\{version="${applied.version}"\\} 1$`, 'm'));
   assert.equal(metrics.match(/^# TYPE weft_http_requests_total /gm)?.length, 1, 'one family, not one per worker');
 
   // Drain: every worker exits, then the primary, with code 0.

@@ -5,11 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CALLBACKS, HOST_FUNCTIONS, REQUIRED_EXPORTS } from './abi-spec.js';
-import { compileExample, compileProject, sdkRoot, type Target } from './compile.js';
-import { FakeHost } from './fake-host.js';
-import { formatSignature, inspectWasm } from './wasm-inspect.js';
-import { Wasm } from './wasm-api.js';
+import { formatFuncType, inspectModule } from '../../proxy/wasm/index.js';
+import { buildFilter, bundledSdk as sdkRoot, checkSpecAbi, FilterHarness, REQUIRED_EXPORTS, type BuildTarget as Target } from '../../sdk/testing/index.js';
 
 const examples = readdirSync(join(sdkRoot, 'examples')).sort();
 
@@ -21,38 +18,24 @@ describe('SDK example filters against the proxy-wasm v0.2.1 ABI', () => {
   for (const name of examples) {
     for (const target of ['release', 'debug'] as Target[]) {
       it(`${name} (${target}) builds and speaks only the spec's ABI`, async () => {
-        const { wasm, sourceMap } = await compileExample(name, target);
-        new Wasm.Module(wasm);
-        const info = inspectWasm(wasm);
-
-        for (const imp of info.imports) {
-          const key = `${imp.module}.${imp.name}`;
-          assert.equal(imp.kind, 'function', `${key} must be a function import`);
-          const spec = HOST_FUNCTIONS.get(key);
-          assert.ok(spec, `${name} imports ${key}, which is not a proxy-wasm v0.2.1 host function`);
-          assert.equal(formatSignature(imp.signature), formatSignature(spec), `signature of ${key}`);
-        }
-
-        const exported = new Map(info.exports.map((e) => [e.name, e]));
+        const { wasm, sourceMap } = await buildFilter(join(sdkRoot, 'examples', name), { target });
+        new WebAssembly.Module(wasm);
+        const report = checkSpecAbi(wasm);
+        assert.deepEqual(report.problems, [], `${name} speaks only the spec's ABI`);
+        const info = inspectModule(wasm);
+        const exported = new Set(info.exports.map((e) => e.name));
         for (const required of REQUIRED_EXPORTS) assert.ok(exported.has(required), `${name} must export ${required}`);
-        for (const e of info.exports) {
-          const spec = CALLBACKS.get(e.name);
-          if (spec) assert.equal(formatSignature(e.signature), formatSignature(spec), `signature of export ${e.name}`);
-        }
-        assert.equal(info.hasStartSection, false, 'start code runs from _initialize, not a start section');
-        assert.equal(exported.get('memory')?.kind, 'memory');
+        assert.ok(info.imports.every((i) => i.kind === 'function'), info.imports.map((i) => `${i.module}.${i.name}: ${i.type ? formatFuncType(i.type) : i.kind}`).join(', '));
 
         if (target === 'debug') {
-          const url = info.customSections.get('sourceMappingURL');
-          assert.ok(url, 'debug build carries a sourceMappingURL section');
-          assert.match(new TextDecoder().decode(url.subarray(1)), /\.wasm\.map$/);
+          assert.match(report.sourceMappingURL ?? '', /\.wasm\.map$/, 'debug build carries a sourceMappingURL section');
           assert.ok(sourceMap, 'debug build emits a source map');
           const map = JSON.parse(sourceMap) as { sources: string[]; mappings: string };
           assert.ok(map.sources.includes('assembly/index.ts'), 'map names the filter source');
           assert.ok(map.sources.some((s) => s.startsWith('~lib/@weft/sdk/assembly/')), 'map names SDK sources');
           assert.ok(map.mappings.length > 0);
         } else {
-          assert.equal(info.customSections.has('sourceMappingURL'), false);
+          assert.equal(report.sourceMappingURL, undefined);
           assert.ok(wasm.length < 64 * 1024, `release build of ${name} is ${wasm.length} bytes`);
         }
       });
@@ -72,12 +55,13 @@ describe('SDK example filters against the proxy-wasm v0.2.1 ABI', () => {
       }));
       mkdirSync(join(dir, 'assembly'));
       writeFileSync(join(dir, 'assembly', 'index.ts'), source);
-      const { wasm } = await compileProject(join(dir, 'asconfig.json'), 'release');
-      const host = await FakeHost.load(wasm);
-      host.startRoot(1);
-      host.newStream(2, 1);
-      host.responseHeaders(2, [[':status', '200']]);
-      assert.equal(host.header(2, 2, 'x-hello'), 'world');
+      const { wasm } = await buildFilter(dir, { cache: false });
+      const h = await FilterHarness.load(wasm);
+      const s = h.http();
+      s.sendRequestHeaders({}, true);
+      s.sendResponseHeaders({ ':status': '200' }, true);
+      assert.equal(s.response.headers?.get('x-hello'), 'world');
+      h.close();
       console.log(`README hello filter, release build: ${wasm.length} bytes`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,163 +1,207 @@
-// The example filters, compiled from source, driven through a FAKE in-test host (fake-host.ts):
-// contexts, header maps, bodies, callouts, local responses, shared data, metrics, TCP data.
+// The example filters, built from source and run on the proxy's own Wasm host through the SDK test harness:
+// configuration, headers, bodies, callouts to fake clusters, local responses, shared data, timers, metrics, TCP.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileExample } from './compile.js';
-import { FakeHost } from './fake-host.js';
+import { join } from 'node:path';
+import { buildFilter, bundledSdk, FilterHarness, loadFilter, PluginStartError, type FilterModule } from '../../sdk/testing/index.js';
 
-const CONTINUE = 0;
-const PAUSE = 1;
-
-async function load(name: string): Promise<FakeHost> {
-  const { wasm } = await compileExample(name, 'release');
-  return FakeHost.load(wasm);
+const filters = new Map<string, Promise<FilterModule>>();
+function example(name: string): Promise<FilterModule> {
+  let f = filters.get(name);
+  if (!f) {
+    f = buildFilter(join(bundledSdk, 'examples', name)).then((b) => loadFilter(b));
+    filters.set(name, f);
+  }
+  return f;
 }
 
-describe('example filters on the fake host', () => {
-  it('hello: adds the configured response header, logs the path at debug, rejects bad JSON', async () => {
-    const host = await load('hello');
-    assert.deepEqual(host.startRoot(1, '{"header": "x-greeting", "value": "hi"}'), { vmStart: 1, configure: 1 });
-    host.logLevel = 1;
-    host.newStream(2, 1);
-    assert.equal(host.requestHeaders(2, [[':path', '/a'], [':method', 'GET']], true), CONTINUE);
-    assert.equal(host.responseHeaders(2, [[':status', '200']]), CONTINUE);
-    assert.equal(host.header(2, 2, 'x-greeting'), 'hi');
-    assert.deepEqual(host.logs, [{ level: 1, message: 'hello: /a' }]);
-    host.logLevel = 2;
-    host.newStream(3, 1);
-    host.requestHeaders(3, [[':path', '/b']], true);
-    assert.equal(host.logs.length, 1, 'nothing logged below the host level');
-    assert.equal(host.finish(2), true);
-    assert.equal(host.finish(3), true);
+describe('example filters on the real host (harness)', () => {
+  it('hello: adds the configured response header, logs the path only when debug is on, rejects bad JSON', async () => {
+    const filter = await example('hello');
+    const h = await filter.start({ configuration: { header: 'x-greeting', value: 'hi' }, logLevel: 'debug' });
+    const s = h.http();
+    assert.equal(s.sendRequestHeaders({ ':path': '/a', ':method': 'GET' }, true), 'continue');
+    assert.equal(s.sendResponseHeaders({ ':status': '200' }, true), 'continue');
+    assert.equal(s.response.headers?.get('x-greeting'), 'hi');
+    assert.ok(s.completed, 'the stream completes when the response has passed');
+    assert.deepEqual(h.logMessages(), ['hello: /a']);
+    h.close();
 
-    const bad = await load('hello');
-    assert.equal(bad.startRoot(1, '{"header": ').configure, 0);
-    assert.match(bad.logs[0]!.message, /invalid configuration: unexpected end of input/);
+    const quiet = await filter.start({ logLevel: 'info' });
+    quiet.http().sendRequestHeaders({ ':path': '/b' }, true);
+    assert.deepEqual(quiet.logMessages(), [], 'nothing built or logged below the host level');
+    quiet.close();
+
+    await assert.rejects(filter.start({ configuration: '{"header": ' }), (e: unknown) => {
+      assert.ok(e instanceof PluginStartError);
+      assert.match(e.message, /on_configure returned false/);
+      assert.match(e.logs.map((l) => l.message).join('\n'), /invalid configuration: unexpected end of input/);
+      return true;
+    });
   });
 
   it('header-rules: removes, sets and adds request and response headers', async () => {
-    const host = await load('header-rules');
-    const cfg = {
-      request: { add: { 'X-Added': '1' }, set: { 'x-set': 'new' }, remove: ['x-internal'] },
-      response: { set: { server: 'weft' }, remove: ['x-powered-by'] },
+    const filter = await example('header-rules');
+    const h = await filter.start({
+      configuration: {
+        request: { add: { 'X-Added': '1' }, set: { 'x-set': 'new' }, remove: ['x-internal'] },
+        response: { set: { server: 'weft' }, remove: ['x-powered-by'] },
+      },
+    });
+    const s = h.http();
+    s.sendRequestHeaders([[':path', '/'], ['x-internal', 'secret'], ['x-set', 'old'], ['x-added', '0']], true);
+    assert.equal(s.request.headers?.has('x-internal'), false);
+    assert.equal(s.request.headers?.get('x-set'), 'new');
+    assert.deepEqual(s.request.headers?.getAll('x-added'), ['0', '1']);
+    s.sendResponseHeaders([[':status', '200'], ['x-powered-by', 'php'], ['server', 'apache']], true);
+    assert.deepEqual([...s.response.headers!], [[':status', '200'], ['server', 'weft']]);
+    h.close();
+    await assert.rejects(filter.start({ configuration: { request: { add: { 'x-a': 1 } } } }), PluginStartError);
+  });
+
+  it('auth-callout: pauses, calls the fake cluster, resumes with the user on 200, denies with 403', async () => {
+    const filter = await example('auth-callout');
+    const h = await filter.start({ configuration: { cluster: 'authz', path: '/verify', timeout_ms: 250 } });
+    const authz = h.cluster('authz');
+
+    const alice = h.http();
+    assert.equal(alice.sendRequest({ headers: { ':path': '/x', authorization: 'Bearer good' }, body: 'payload' }), 'stop');
+    const bob = h.http();
+    assert.equal(bob.sendRequestHeaders({ ':path': '/y', authorization: 'Bearer bad' }, true), 'stop');
+    assert.equal(authz.calls.length, 2);
+    const [first, second] = authz.calls;
+    assert.equal(first!.method, 'GET');
+    assert.equal(first!.path, '/verify');
+    assert.equal(first!.authority, 'authz');
+    assert.equal(first!.headers.get('authorization'), 'Bearer good');
+    assert.equal(first!.timeoutMs, 250);
+    assert.equal(alice.request.headersForwarded, false, 'held while the call is out');
+
+    // Answers arrive out of order; each goes to the stream that asked.
+    second!.respond({ status: 401, body: 'no' });
+    assert.equal(bob.localResponse?.status, 403);
+    assert.equal(bob.localResponse?.text, 'forbidden\n');
+    assert.equal(bob.localResponse?.headers.get('content-type'), 'text/plain');
+    assert.ok(bob.completed);
+    first!.respond({ status: 200, headers: { 'x-auth-user': 'alice' } });
+    assert.ok(alice.request.headersForwarded);
+    assert.equal(alice.request.headers?.get('x-auth-user'), 'alice');
+    assert.equal(alice.request.text, 'payload', 'the body buffered while held flows on after the resume');
+    assert.ok(alice.request.ended);
+    assert.equal(h.metric('auth_callout_allowed_total'), 1);
+    assert.equal(h.metric('auth_callout_denied_total'), 1);
+
+    // The host reports a timeout as a 504 answer: the example fails closed with 503.
+    const late = h.http();
+    late.sendRequestHeaders({ ':path': '/z' }, true);
+    h.advance(249);
+    assert.equal(late.localResponse, undefined);
+    h.advance(1);
+    assert.equal(h.callouts.at(-1)!.state, 'timed-out');
+    assert.equal(late.clientStatus, 503);
+
+    // A stream that ended before the answer is not resumed.
+    const gone = h.http();
+    gone.sendRequestHeaders({ ':path': '/gone' }, true);
+    gone.reset();
+    h.callouts.at(-1)!.respond({ status: 200 });
+    assert.equal(gone.request.headersForwarded, false);
+    assert.equal(h.failed, false);
+    h.close();
+
+    await assert.rejects(filter.start({ configuration: { timeout_ms: 0 } }), PluginStartError);
+    const unknown = await filter.start({ configuration: { cluster: 'unknown' } });
+    const s = unknown.http();
+    assert.equal(s.sendRequestHeaders({ ':path': '/' }, true), 'stop', 'an undeclared cluster is BadArgument: fail closed');
+    assert.equal(s.localResponse?.status, 503);
+    assert.match(unknown.logMessages('error').join(), /cannot call unknown: status 2/);
+    unknown.close();
+  });
+
+  it('auth-callout: canned answers from a responder are delivered on a later turn (await idle)', async () => {
+    const h = await FilterHarness.load(await example('auth-callout'), {
+      configuration: { cluster: 'authz', fail_open: true },
+      clusters: { authz: (call) => (call.headers.get('authorization') === 'Bearer ok' ? { status: 204, headers: { 'x-auth-user': 'svc' } } : { fail: 'connect_failed' }) },
+    });
+    const ok = h.http();
+    const down = h.http();
+    ok.sendRequestHeaders({ ':path': '/', authorization: 'Bearer ok' }, true);
+    down.sendRequestHeaders({ ':path': '/' }, true);
+    assert.equal(ok.request.headersForwarded, false);
+    await h.idle();
+    assert.equal(ok.request.headers?.get('x-auth-user'), 'svc');
+    assert.ok(down.request.headersForwarded, 'a connect failure (503 from the host) fails open as configured');
+    assert.match(h.logMessages('warn').join(), /call to authz failed \(status 503\)/);
+    h.close();
+  });
+
+  it('request-counter: counts through shared data with CAS across two VMs, reports on its timer', async () => {
+    const filter = await example('request-counter');
+    const a = await filter.start({ configuration: { key: 'hits', report_every_ms: 2000 }, vmId: 'counter' });
+    const b = await filter.start({ configuration: { key: 'hits', report_every_ms: 2000 }, vmId: 'counter', sharedData: a.sharedData, clock: a.clock });
+    assert.equal(a.tickPeriodMs, 2000);
+    const count = (h: FilterHarness): string | undefined => {
+      const s = h.http();
+      s.sendRequestHeaders({ ':path': '/' }, true);
+      s.sendResponseHeaders({ ':status': '200' }, true);
+      return s.response.headers?.get('x-request-count');
     };
-    assert.equal(host.startRoot(1, JSON.stringify(cfg)).configure, 1);
-    host.newStream(2, 1);
-    host.requestHeaders(2, [[':path', '/'], ['x-internal', 'secret'], ['x-set', 'old'], ['x-added', '0']]);
-    assert.deepEqual(host.stream(2).maps[0], [[':path', '/'], ['x-added', '0'], ['x-set', 'new'], ['x-added', '1']]);
-    host.responseHeaders(2, [[':status', '200'], ['x-powered-by', 'php'], ['server', 'apache']]);
-    assert.deepEqual(host.stream(2).maps[2], [[':status', '200'], ['server', 'weft']]);
+    assert.deepEqual([count(a), count(b), count(a)], ['1', '2', '3']);
+    // Another writer in between: the next read-modify-write sees its value.
+    const bumped = Buffer.alloc(8);
+    bumped.writeBigUInt64LE(10n);
+    a.setSharedData('hits', bumped);
+    assert.equal(count(b), '11');
+    assert.equal(a.getSharedData('hits')!.value.readBigUInt64LE(0), 11n);
 
-    const bad = await load('header-rules');
-    assert.equal(bad.startRoot(1, '{"request": {"add": {"x-a": 1}}}').configure, 0, 'non-string value rejected');
+    a.advance(1999);
+    assert.deepEqual(a.logMessages('info'), []);
+    a.advance(1);
+    assert.deepEqual(a.logMessages('info'), ['request-counter: 11 requests']);
+    assert.deepEqual(b.logMessages('info'), ['request-counter: 11 requests'], 'the shared clock fired both VMs\' timers');
+    a.tick();
+    assert.equal(a.logMessages('info').length, 2);
+    assert.equal(a.metric('request_counter_requests_total'), 2);
+    assert.equal(b.metric('request_counter_requests_total'), 2);
+    a.close();
+    b.close();
+    a.advance(10_000);
+    assert.equal(a.logMessages('info').length, 2, 'no ticks after close');
   });
 
-  it('auth-callout: pauses, calls out, resumes with the user on 200 and denies with 403', async () => {
-    const host = await load('auth-callout');
-    assert.equal(host.startRoot(1, '{"cluster": "authz", "path": "/verify", "timeout_ms": 250}').configure, 1);
-
-    host.newStream(2, 1);
-    assert.equal(host.requestHeaders(2, [[':path', '/x'], ['authorization', 'Bearer good']]), PAUSE);
-    const call = host.httpCalls[0]!;
-    assert.equal(call.context, 2);
-    assert.equal(call.upstream, 'authz');
-    assert.equal(call.timeout, 250);
-    assert.deepEqual(call.headers, [[':method', 'GET'], [':path', '/verify'], [':authority', 'authz'], ['authorization', 'Bearer good']]);
-
-    host.newStream(3, 1);
-    assert.equal(host.requestHeaders(3, [[':path', '/y'], ['authorization', 'Bearer bad']]), PAUSE);
-    const denied = host.httpCalls[1]!;
-
-    // Responses arrive on the root context, out of order; the SDK switches to the calling stream.
-    host.httpCallResponse(1, denied.id, [[':status', '401']], 'no');
-    assert.deepEqual(host.localResponses.map((r) => [r.context, r.status, r.body]), [[3, 403, 'forbidden\n']]);
-    assert.deepEqual(host.localResponses[0]!.headers, [['content-type', 'text/plain']]);
-    host.httpCallResponse(1, call.id, [[':status', '200'], ['x-auth-user', 'alice']], '');
-    assert.deepEqual(host.continued, [{ context: 2, stream: 0 }]);
-    assert.equal(host.header(2, 0, 'x-auth-user'), 'alice');
-    assert.deepEqual(host.effectiveSwitches, [3, 2]);
-
-    const metrics = new Map([...host.metrics.values()].map((m) => [m.name, m.value]));
-    assert.equal(metrics.get('auth_callout_allowed_total'), 1n);
-    assert.equal(metrics.get('auth_callout_denied_total'), 1n);
-
-    // A failed call (no headers) fails closed with 503; a response for a finished stream is dropped.
-    host.newStream(4, 1);
-    host.requestHeaders(4, [[':path', '/z']]);
-    host.httpCallResponse(1, host.httpCalls[2]!.id, [], '');
-    assert.deepEqual(host.localResponses.at(-1)!.status, 503);
-    host.newStream(5, 1);
-    host.requestHeaders(5, [[':path', '/gone']]);
-    assert.equal(host.finish(5), true);
-    host.httpCallResponse(1, host.httpCalls[3]!.id, [[':status', '200']], '');
-    assert.equal(host.continued.length, 1, 'no resume for a deleted stream');
-
-    const badCfg = await load('auth-callout');
-    assert.equal(badCfg.startRoot(1, '{"timeout_ms": 0}').configure, 0);
-    const unknown = await load('auth-callout');
-    unknown.startRoot(1, '{"cluster": "unknown"}');
-    unknown.newStream(2, 1);
-    assert.equal(unknown.requestHeaders(2, [[':path', '/']]), PAUSE, 'unknown cluster answers 503 (fail closed)');
-    assert.equal(unknown.localResponses[0]!.status, 503);
-  });
-
-  it('request-counter: counts through shared data with CAS, sets a timer, reports on tick', async () => {
-    const host = await load('request-counter');
-    assert.equal(host.startRoot(1, '{"key": "hits", "report_every_ms": 2000}').configure, 1);
-    assert.equal(host.tickPeriods.get(1), 2000);
-    for (let id = 2; id < 5; id++) {
-      host.newStream(id, 1);
-      host.requestHeaders(id, [[':path', '/']], true);
-      host.responseHeaders(id, [[':status', '200']]);
-      assert.equal(host.header(id, 2, 'x-request-count'), String(id - 1));
-      host.finish(id);
-    }
-    // Another VM writes in between: the next read-modify-write must see its value.
-    const shared = host.shared.get('hits')!;
-    const bumped = new Uint8Array(8);
-    new DataView(bumped.buffer).setBigUint64(0, 10n, true);
-    host.shared.set('hits', { value: bumped, cas: shared.cas + 1000 });
-    host.newStream(9, 1);
-    host.requestHeaders(9, [[':path', '/']], true);
-    host.responseHeaders(9, [[':status', '200']]);
-    assert.equal(host.header(9, 2, 'x-request-count'), '11');
-    host.call('proxy_on_tick', 1);
-    assert.equal(host.logs.at(-1)!.message, 'request-counter: 11 requests');
-    assert.equal([...host.metrics.values()][0]!.value, 4n);
-  });
-
-  it('tcp-guard: counts bytes and closes both sides on a forbidden token', async () => {
-    const host = await load('tcp-guard');
-    assert.equal(host.startRoot(1, '{"deny": ["DROP TABLE"]}').configure, 1);
-    host.newStream(2, 1);
-    assert.equal(host.call('proxy_on_new_connection', 2), CONTINUE);
-    const data = (s: string): number => {
-      host.stream(2).buffers[2] = new TextEncoder().encode(s);
-      return host.call('proxy_on_downstream_data', 2, s.length, 0);
-    };
-    assert.equal(data('SELECT 1;'), CONTINUE);
-    assert.equal(data('x; DROP TABLE users;'), PAUSE);
-    assert.deepEqual(host.closed, [{ context: 2, stream: 2 }, { context: 2, stream: 3 }]);
-    assert.equal([...host.metrics.values()][0]!.value, 1n);
-    host.logLevel = 0;
-    host.call('proxy_on_downstream_connection_close', 2, 2);
-    assert.equal(host.logs.at(-1)!.message, 'tcp-guard: 29 bytes in, 0 out');
-    assert.equal(host.finish(2), true);
+  it('tcp-guard: counts bytes and closes the connection on a forbidden token', async () => {
+    const h = await FilterHarness.load(await example('tcp-guard'), { configuration: { deny: ['DROP TABLE'] } });
+    const c = h.tcp();
+    assert.equal(c.connect(), 'continue');
+    assert.equal(c.sendDownstream('SELECT 1;'), 'continue');
+    assert.equal(c.sendUpstream('1 row'), 'continue');
+    assert.equal(c.sendDownstream('x; DROP TABLE users;'), 'stop');
+    assert.ok(c.closedByFilter);
+    assert.equal(c.downstream.text, 'SELECT 1;', 'the forbidden bytes never reached the upstream');
+    assert.equal(h.metric('tcp_guard_closed_total'), 1);
+    c.closeDownstream('local');
+    assert.match(h.logMessages().at(-1)!, /tcp-guard: 29 bytes in, 5 out/);
+    c.complete();
+    assert.ok(c.completed);
+    h.close();
   });
 
   it('body-redact: buffers a text body and masks words; leaves other types alone', async () => {
-    const host = await load('body-redact');
-    assert.equal(host.startRoot(1, '{"words": ["secret"], "mask": "[x]"}').configure, 1);
-    host.newStream(2, 1);
-    host.responseHeaders(2, [[':status', '200'], ['content-type', 'text/plain'], ['content-length', '30']]);
-    assert.equal(host.header(2, 2, 'content-length'), undefined);
-    assert.equal(host.responseBody(2, 'my secret is ', false), PAUSE);
-    assert.equal(host.responseBody(2, 'secret!', true), CONTINUE);
-    assert.equal(new TextDecoder().decode(host.stream(2).buffers[1]), 'my [x] is [x]!');
+    const h = await FilterHarness.load(await example('body-redact'), { configuration: { words: ['secret'], mask: '[x]' } });
+    const s = h.http();
+    s.sendRequestHeaders({}, true);
+    s.sendResponseHeaders({ ':status': '200', 'content-type': 'text/plain', 'content-length': '20' });
+    assert.equal(s.response.headers?.has('content-length'), false);
+    assert.equal(s.sendResponseBody('my secret is ', false), 'stop');
+    assert.equal(s.response.body.length, 0, 'nothing passes while the filter buffers');
+    assert.equal(s.sendResponseBody('secret!', true), 'continue');
+    assert.equal(s.response.text, 'my [x] is [x]!');
+    assert.ok(s.completed);
 
-    host.newStream(3, 1);
-    host.responseHeaders(3, [[':status', '200'], ['content-type', 'image/png']]);
-    assert.equal(host.responseBody(3, 'secret', true), CONTINUE);
-    assert.equal(new TextDecoder().decode(host.stream(3).buffers[1]), 'secret');
+    const png = h.http();
+    png.sendRequestHeaders({}, true);
+    png.sendResponse({ headers: { 'content-type': 'image/png' }, body: ['sec', 'ret'] });
+    assert.equal(png.response.text, 'secret');
+    h.close();
   });
 });

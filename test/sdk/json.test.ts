@@ -3,7 +3,8 @@
 // any byte string, a bounded nesting depth and strict UTF-8.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileProbe } from './compile.js';
+import { join } from 'node:path';
+import { buildFilter, weftRoot } from '../../sdk/testing/index.js';
 import { FakeHost } from './fake-host.js';
 
 const enc = new TextEncoder();
@@ -102,7 +103,7 @@ function withWhitespace(text: string, r: () => number): string {
 
 describe('SDK JSON reader (differential against JSON.parse)', () => {
   before(async () => {
-    host = await FakeHost.load((await compileProbe('api-probe.ts', 'release')).wasm);
+    host = await FakeHost.load((await buildFilter(join(weftRoot, 'test', 'sdk', 'assembly'), { entries: ['api-probe.ts'] })).wasm);
   });
 
   it('agrees on a corpus of edge cases', () => {

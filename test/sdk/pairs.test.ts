@@ -2,7 +2,8 @@
 // in-test host: byte-exact round trips, the spec's own example, and no trap on malformed input.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileProbe } from './compile.js';
+import { join } from 'node:path';
+import { buildFilter, weftRoot } from '../../sdk/testing/index.js';
 import { FakeHost, serializePairs, type Pairs } from './fake-host.js';
 
 let host: FakeHost;
@@ -41,7 +42,7 @@ function rng(seed: number): () => number {
 
 describe('SDK header-map serialization', () => {
   before(async () => {
-    host = await FakeHost.load((await compileProbe('api-probe.ts', 'release')).wasm);
+    host = await FakeHost.load((await buildFilter(join(weftRoot, 'test', 'sdk', 'assembly'), { entries: ['api-probe.ts'] })).wasm);
   });
 
   it("matches the spec's example byte for byte", () => {

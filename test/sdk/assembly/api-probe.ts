@@ -79,6 +79,7 @@ class ProbeHttp extends HttpContext {
       this.requestHeaders.setPairs([new HeaderPair(":path", "/replaced"), new HeaderPair("x-ü", "ü✓")]);
     }
     this.defer = this.requestHeaders.has("x-defer");
+    if (this.requestHeaders.has("x-props")) readProperties();
     if (this.requestHeaders.has("x-local")) {
       const s = this.sendResponse(418, "teapot", [new HeaderPair("x-local", "yes")]);
       // Written after the host re-entered the module: must land intact.
@@ -161,6 +162,12 @@ export function probe_queue(): void {
 
 export function probe_properties(): void {
   const saved = enterCallback(0);
+  readProperties();
+  leaveCallback(saved);
+}
+
+/** Logs typed property reads: request path, size, mTLS, headers map, a missing one, a size mismatch; sets one. */
+function readProperties(): void {
   say("path " + getPropertyString(["request", "path"], "?"));
   say("size " + getPropertyI64(propertyPath("request.size"), -1).toString());
   say("mtls " + (getPropertyBool(["connection", "mtls"], false) ? "true" : "false"));
@@ -170,7 +177,6 @@ export function probe_properties(): void {
   say("missing " + (missing === null ? "null" : "some") + " " + lastStatus().toString());
   say("wrong size " + getPropertyI64(["request", "path"], 7).toString() + " " + lastStatus().toString());
   say("set " + setPropertyString(["filter_state", "tenant"], "acme").toString());
-  leaveCallback(saved);
 }
 
 export function probe_system(): void {
@@ -245,5 +251,11 @@ export function probe_pairs(ptr: usize, size: usize): void {
 /** Fails an assertion: the SDK's abort logs where, then traps. */
 export function probe_abort(n: i32): i32 {
   assert(n > 100, "n must be over 100");
+  return n;
+}
+
+/** Traps in the filter's own code (no abort): the host maps the trap's offset to this line. */
+export function probe_trap(n: i32): i32 {
+  if (n < 0) unreachable();
   return n;
 }

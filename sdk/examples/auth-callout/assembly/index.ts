@@ -1,7 +1,7 @@
 // auth-callout: asks an authorization service before letting a request through (ext-authz style).
 // The request pauses; the filter sends GET <path> with the caller's Authorization header to the
-// cluster `cluster`; 2xx resumes it (copying `x-auth-user` from the answer), anything else is
-// answered with 403, and a failed call with 503 (or let through when "fail_open" is true).
+// cluster `cluster`; 2xx resumes it (copying `x-auth-user` from the answer), a 5xx or a failed call
+// is answered with 503 (or let through when "fail_open" is true), anything else with 403.
 // Configuration (JSON): {"cluster": "auth", "path": "/check", "timeout_ms": 500, "fail_open": false}
 export * from "@weft/sdk/assembly/exports";
 import {
@@ -50,8 +50,9 @@ class Verdict extends HttpCallback {
 
   onResponse(response: HttpCallResponse): void {
     const cfg = this.ctx.config;
-    if (response.failed) {
-      log(LogLevel.Warn, "auth-callout: call to " + cfg.cluster + " failed");
+    // No answer, or a 5xx (hosts report a connect failure or timeout as 503/504): the service is unavailable.
+    if (response.failed || response.status() >= 500) {
+      log(LogLevel.Warn, "auth-callout: call to " + cfg.cluster + " failed (status " + response.status().toString() + ")");
       if (cfg.failOpen) this.ctx.resumeRequest();
       else this.ctx.sendResponse(503, "authorization unavailable\n");
       return;

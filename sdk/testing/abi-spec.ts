@@ -1,6 +1,10 @@
 // The proxy-wasm ABI v0.2.1 as the spec (proxy-wasm/spec, abi-versions/v0.2.1) lists it: every host
-// function a module may import and every callback it may export, with Wasm signatures.
-import type { Signature, ValType } from './wasm-inspect.js';
+// function a module may import and every callback it may export, with Wasm signatures; and the check
+// `weft plugin build` and the SDK tests run on a built filter.
+import { formatFuncType, inspectModule, sameFuncType, type FuncType, type ValType } from '../../proxy/wasm/index.js';
+
+/** A function signature: parameter and result value types. */
+export type Signature = FuncType;
 
 function sig(params: string, results: string): Signature {
   const split = (s: string): ValType[] => (s === '' ? [] : (s.split(' ') as ValType[]));
@@ -103,3 +107,66 @@ export const REQUIRED_EXPORTS: readonly string[] = [
   'proxy_on_memory_allocate',
   ...[...CALLBACKS.keys()].filter((n) => n.startsWith('proxy_on_') && n !== 'proxy_on_memory_allocate'),
 ];
+
+/** What `checkSpecAbi` found. `problems` is empty for a module any proxy-wasm v0.2.1 host can run. */
+export interface AbiReport {
+  readonly problems: readonly string[];
+  /** Imported host functions, `module.name`. */
+  readonly imports: readonly string[];
+  /** Exported callbacks of the spec. */
+  readonly callbacks: readonly string[];
+  /** The `sourceMappingURL` custom section, if any. */
+  readonly sourceMappingURL: string | undefined;
+}
+
+/**
+ * Checks a built filter against the spec: it imports only v0.2.1 host functions (and the WASI
+ * calls the spec lists) with the spec's signatures, exports the ABI marker, an allocator and a
+ * memory, exports spec callbacks with the spec's signatures, and has no start section (the host
+ * calls `_initialize`). A module that passes runs on any proxy-wasm host, Envoy included.
+ *
+ * @example
+ * const report = checkSpecAbi(wasm);
+ * if (report.problems.length > 0) throw new Error(report.problems.join('\n'));
+ */
+export function checkSpecAbi(wasm: Uint8Array): AbiReport {
+  const problems: string[] = [];
+  let info;
+  try {
+    info = inspectModule(wasm);
+  } catch (e) {
+    return { problems: [`not a valid WebAssembly module: ${(e as Error).message}`], imports: [], callbacks: [], sourceMappingURL: undefined };
+  }
+  const imports: string[] = [];
+  for (const imp of info.imports) {
+    const key = `${imp.module}.${imp.name}`;
+    imports.push(key);
+    if (imp.kind !== 'function') {
+      problems.push(`imports ${imp.kind} ${key}: a proxy-wasm module imports only host functions`);
+      continue;
+    }
+    const expected = HOST_FUNCTIONS.get(key);
+    if (!expected) {
+      problems.push(`imports ${key}, which is not a proxy-wasm v0.2.1 host function (a host-specific or JavaScript import; hosts will refuse the module)`);
+    } else if (!sameFuncType(expected, imp.type!)) {
+      problems.push(`imports ${key} with signature ${formatFuncType(imp.type!)}; the spec's is ${formatFuncType(expected)}`);
+    }
+  }
+  const callbacks: string[] = [];
+  const exported = new Set<string>();
+  for (const e of info.exports) {
+    exported.add(e.name);
+    const expected = CALLBACKS.get(e.name);
+    if (!expected || e.kind !== 'function') continue;
+    callbacks.push(e.name);
+    const actual = info.functionTypes[e.index];
+    if (actual && !sameFuncType(expected, actual)) {
+      problems.push(`exports ${e.name} with signature ${formatFuncType(actual)}; the spec's is ${formatFuncType(expected)}`);
+    }
+  }
+  if (!exported.has('proxy_abi_version_0_2_1')) problems.push('exports no proxy_abi_version_0_2_1 marker (was it built with @weft/sdk and `export * from "@weft/sdk/assembly/exports"`?)');
+  if (!exported.has('proxy_on_memory_allocate') && !exported.has('malloc')) problems.push('exports no allocator (proxy_on_memory_allocate)');
+  if (!info.exports.some((e) => e.kind === 'memory')) problems.push('exports no memory');
+  if (info.hasStartSection) problems.push('has a start section: top-level code must run from _initialize (build with the SDK\'s asconfig, exportStart: _initialize)');
+  return { problems, imports, callbacks, sourceMappingURL: info.sourceMappingURL };
+}
