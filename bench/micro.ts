@@ -12,7 +12,9 @@ export type MicroModule = (bench: Bench) => void | Promise<void>;
 export interface MicroRow {
   module: string;
   task: string;
+  /** Median throughput (medians resist the outliers a shared machine causes). */
   ops_per_s: number;
+  median_ns: number;
   mean_ns: number;
   p99_ns: number;
   rme_pct: number;
@@ -34,7 +36,7 @@ export async function runMicroModule(file: string, timeMs: number): Promise<Micr
   const name = file.slice(file.lastIndexOf('/') + 1).replace(/\.bench\.js$/, '');
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   if (typeof mod.default !== 'function') {
-    return [{ module: name, task: '-', ops_per_s: 0, mean_ns: 0, p99_ns: 0, rme_pct: 0, samples: 0, error: 'no default export function (bench) => void' }];
+    return [{ module: name, task: '-', ops_per_s: 0, median_ns: 0, mean_ns: 0, p99_ns: 0, rme_pct: 0, samples: 0, error: 'no default export function (bench) => void' }];
   }
   const bench = new Bench({ name, time: timeMs, warmupTime: Math.min(100, timeMs), throws: false });
   await (mod.default as MicroModule)(bench);
@@ -45,7 +47,8 @@ export async function runMicroModule(file: string, timeMs: number): Promise<Micr
       return {
         module: name,
         task: t.name,
-        ops_per_s: Math.round(res.throughput.mean),
+        ops_per_s: Math.round(res.throughput.p50),
+        median_ns: Number((res.latency.p50 * 1e6).toFixed(1)),
         mean_ns: Number((res.latency.mean * 1e6).toFixed(1)),
         p99_ns: Number((res.latency.p99 * 1e6).toFixed(1)),
         rme_pct: Number(res.latency.rme.toFixed(2)),
@@ -53,16 +56,16 @@ export async function runMicroModule(file: string, timeMs: number): Promise<Micr
       };
     }
     const error = res.state === 'errored' ? res.error.message : res.state;
-    return { module: name, task: t.name, ops_per_s: 0, mean_ns: 0, p99_ns: 0, rme_pct: 0, samples: 0, error };
+    return { module: name, task: t.name, ops_per_s: 0, median_ns: 0, mean_ns: 0, p99_ns: 0, rme_pct: 0, samples: 0, error };
   });
 }
 
 export function renderMicro(rows: readonly MicroRow[]): string {
-  const head = ['module', 'task', 'ops/s', 'mean ns', 'p99 ns', '±%', 'samples'];
+  const head = ['module', 'task', 'ops/s', 'median ns', 'mean ns', 'p99 ns', '±%', 'samples'];
   const cells = rows.map((r) =>
     r.error
-      ? [r.module, r.task, `ERROR: ${r.error}`, '', '', '', '']
-      : [r.module, r.task, r.ops_per_s.toLocaleString('en-US'), r.mean_ns.toFixed(1), r.p99_ns.toFixed(1), r.rme_pct.toFixed(2), String(r.samples)],
+      ? [r.module, r.task, `ERROR: ${r.error}`, '', '', '', '', '']
+      : [r.module, r.task, r.ops_per_s.toLocaleString('en-US'), r.median_ns.toFixed(1), r.mean_ns.toFixed(1), r.p99_ns.toFixed(1), r.rme_pct.toFixed(2), String(r.samples)],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]): string => c.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ').trimEnd();
@@ -81,7 +84,7 @@ export async function runMicro(options: BenchOptions): Promise<number> {
     try {
       rows.push(...(await runMicroModule(f, options.microTimeMs)));
     } catch (e) {
-      rows.push({ module: f, task: '-', ops_per_s: 0, mean_ns: 0, p99_ns: 0, rme_pct: 0, samples: 0, error: (e as Error).message });
+      rows.push({ module: f, task: '-', ops_per_s: 0, median_ns: 0, mean_ns: 0, p99_ns: 0, rme_pct: 0, samples: 0, error: (e as Error).message });
     }
   }
   process.stdout.write(`Weft micro benchmarks — tinybench, ${options.microTimeMs} ms per task, Node ${process.version}\n${renderMicro(rows)}\n`);
