@@ -11,7 +11,9 @@ import type { H1ParserFactory } from './http/h1-parser.js';
 import type { HttpCodecOptions, ProtocolHooks } from './listener/hooks.js';
 import { Listener, type ListenerRuntime } from './listener/listener.js';
 import { compileRouteTable, type RouteTable } from './router/index.js';
+import { builtinClusterPools, builtinProtocolHooks, builtinTlsConnector } from './builtin-protocols.js';
 import { ProxyMetrics } from './stats/proxy-metrics.js';
+import { TcpMetrics } from './tcp/tcp-metrics.js';
 import { SnapshotClusters, type ClusterManagerOptions } from './upstream/cluster-manager.js';
 import type { ClusterManager } from './upstream/types.js';
 
@@ -20,11 +22,11 @@ export interface DataPlaneOptions {
   /** Where the data plane registers its metrics (the admin listener serves it). */
   readonly metrics: Registry;
   readonly filterChains: FilterChainBuilder;
-  /** HTTP/2, TLS termination and TCP proxy implementations. Snapshots that need a missing one are rejected. */
+  /** HTTP/2, TLS termination and TCP proxy implementations (default: Weft's own, builtin-protocols.ts). */
   readonly hooks?: ProtocolHooks;
-  /** Pool factories by cluster protocol (HTTP/1.1 is built in). */
+  /** Pool factories by cluster protocol (default: Weft's HTTP/1.1 and HTTP/2 pools). */
   readonly clusterPools?: ClusterManagerOptions['poolFactories'];
-  /** TLS origination for clusters with `tls`. */
+  /** TLS origination for clusters with `tls` (default: Weft's). */
   readonly tlsConnector?: ClusterManagerOptions['tlsConnector'];
   /** Randomness for load balancing and weighted clusters (tests pass a seeded one). */
   readonly random?: () => number;
@@ -115,6 +117,7 @@ class WeftDataPlane implements DataPlaneImpl {
   private isDraining = false;
   private closed = false;
   private readonly hooks: ProtocolHooks;
+  private readonly tcpMetrics: TcpMetrics;
   private readonly newRequestId = requestIdGenerator();
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -123,7 +126,8 @@ class WeftDataPlane implements DataPlaneImpl {
     this.httpLog = options.logging.logger('http');
     this.upstreamLog = options.logging.logger('upstream');
     this.listenerLog = options.logging.logger('listener');
-    this.hooks = options.hooks ?? {};
+    this.hooks = options.hooks ?? builtinProtocolHooks(options.logging);
+    this.tcpMetrics = new TcpMetrics(options.metrics);
   }
 
   get snapshot(): Snapshot | undefined {
@@ -134,12 +138,12 @@ class WeftDataPlane implements DataPlaneImpl {
     return this.isDraining;
   }
 
-  get liveGenerations(): number {
-    return this.generations.size;
-  }
-
   clusters(): ClusterManager | undefined {
     return this.gen?.clusters;
+  }
+
+  get liveGenerations(): number {
+    return this.generations.size;
   }
 
   addresses(): ReadonlyMap<string, { host: string; port: number }> {
@@ -177,8 +181,8 @@ class WeftDataPlane implements DataPlaneImpl {
         {
           logger: this.upstreamLog,
           metrics: this.metrics,
-          poolFactories: this.options.clusterPools,
-          tlsConnector: this.options.tlsConnector,
+          poolFactories: this.options.clusterPools ?? builtinClusterPools,
+          tlsConnector: this.options.tlsConnector ?? builtinTlsConnector,
           random: this.options.random,
           parserFactory: this.options.parserFactory,
         },
@@ -273,7 +277,14 @@ class WeftDataPlane implements DataPlaneImpl {
         config,
         metrics,
         tls,
-        tcp: { config: config.tcp!, clusters: gen.clusters, filterChains: gen.chains, lease: gen, logger: this.options.logging.logger('tcp') },
+        tcp: {
+          config: config.tcp!,
+          clusters: gen.clusters,
+          filterChains: gen.chains,
+          lease: gen,
+          logger: this.options.logging.logger('tcp'),
+          metrics: this.tcpMetrics.listener(config.name),
+        },
       };
       return;
     }

@@ -13,6 +13,7 @@ export const LOCAL_ERRORS = {
   invalid_request: 400,
   request_header_fields_too_large: 431,
   unsupported_transfer_encoding: 501,
+  method_not_implemented: 501,
   request_timeout: 408,
   payload_too_large: 413,
   response_buffer_overflow: 500,

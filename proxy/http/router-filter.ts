@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../lib/log.js';
 import type { ClusterManager, UpstreamFailure, UpstreamRequest, UpstreamResponseHandler } from '../upstream/types.js';
 import type { FilterManager, TerminalStage } from './filter-manager.js';
+import { boundByGrpcTimeout } from './grpc.js';
 import { requestHeadProblem } from './h1-wire.js';
 import { HeaderMap } from './header-map.js';
 import type { LocalErrorCode } from './local-error.js';
@@ -86,7 +87,8 @@ export class Router implements TerminalStage, UpstreamResponseHandler {
     const upgrade = headers.has('upgrade') || headers.get(':method') === 'CONNECT';
     this.upstreamStart = performance.now();
     this.upstream = cluster.newRequest(headers, endStream, this, {
-      timeoutMs: action.timeoutMs,
+      // A gRPC client's deadline bounds the route's timeout (the reply is then DEADLINE_EXCEEDED).
+      timeoutMs: boundByGrpcTimeout(action.timeoutMs, headers.get('grpc-timeout')),
       upgrade,
       hashKey: fm.info.connection.remoteAddress,
     });

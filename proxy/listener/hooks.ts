@@ -7,6 +7,7 @@ import type { ServerConnection, ServerConnectionCallbacks } from '../http/codec.
 import type { SnapshotLease } from '../http/connection-manager.js';
 import type { Http1ServerOptions } from '../http/h1-server.js';
 import type { ConnectionInfo, TlsInfo } from '../http/stream-info.js';
+import type { TcpListenerMetrics } from '../tcp/tcp-metrics.js';
 import type { SnapshotClusters } from '../upstream/cluster-manager.js';
 
 /** Options of a downstream HTTP codec (HTTP/1 uses all of them; an HTTP/2 codec the ones that apply). */
@@ -45,6 +46,8 @@ export interface TcpProxyContext {
   /** Hold it (acquire at start, release at the end) so the Snapshot's resources outlive the connection. */
   readonly lease: SnapshotLease;
   readonly logger: Logger;
+  /** The listener's TCP metrics (weft_tcp_*). */
+  readonly metrics: TcpListenerMetrics;
 }
 
 /** Serves one accepted connection of a `protocol: tcp` listener. */

@@ -206,8 +206,20 @@ export class Listener {
   private dispatch(rt: ListenerRuntime, tracked: Tracked, socket: Socket, info: ConnectionInfo): void {
     const hooks = this.deps.hooks;
     if (rt.config.protocol === 'tcp') {
-      if (hooks.serveTcp === undefined || rt.tcp === undefined) throw new Error('no TCP proxy is available');
-      tracked.conn = hooks.serveTcp(socket, info, rt.tcp);
+      const serveTcp = hooks.serveTcp;
+      const tcp = rt.tcp;
+      if (serveTcp === undefined || tcp === undefined) throw new Error('no TCP proxy is available');
+      if (rt.tls === undefined) {
+        tracked.conn = serveTcp(socket, info, tcp);
+        return;
+      }
+      rt.tls.accept(socket, (tlsSocket: Socket, tls: TlsInfo) => {
+        if (socket.destroyed || this.closed) {
+          tlsSocket.destroy();
+          return;
+        }
+        tracked.conn = serveTcp(tlsSocket, { ...info, tls }, tcp);
+      });
       return;
     }
     const http = rt.http;

@@ -31,7 +31,7 @@ interface SharedPool {
   readonly key: string;
   readonly pool: ClusterPool;
   /** For raw (TCP proxy) connections: the cluster's endpoints, balancer and connector. */
-  readonly raw: { readonly endpoints: readonly HostPort[]; readonly lb: LoadBalancer; readonly connector: UpstreamConnector };
+  readonly raw: { readonly endpoints: readonly HostPort[]; readonly lb: LoadBalancer; readonly connector: UpstreamConnector; readonly connectTimeoutMs: number };
   refs: number;
 }
 
@@ -92,6 +92,7 @@ export class SnapshotClusters implements ClusterManager {
           { random: options.random },
         ),
         connector,
+        connectTimeoutMs: cluster.connect_timeout,
       };
       pools.set(cluster.name, { key, pool, raw, refs: 1 });
     }
@@ -112,13 +113,13 @@ export class SnapshotClusters implements ClusterManager {
    * its requests, through the cluster's connector (TLS when it originates TLS). Undefined when the
    * cluster does not exist or has no endpoint. Connection failures surface on the socket.
    */
-  openConnection(cluster: string): { readonly upstream: UpstreamSocket; readonly address: string } | undefined {
+  openConnection(cluster: string, hashKey?: string): { readonly upstream: UpstreamSocket; readonly address: string; readonly connectTimeoutMs: number } | undefined {
     const raw = this.pools.get(cluster)?.raw;
     if (raw === undefined) return undefined;
-    const i = raw.lb.pick();
+    const i = raw.lb.pick(hashKey);
     if (i === undefined) return undefined;
     const endpoint = raw.endpoints[i]!;
-    return { upstream: raw.connector(endpoint), address: formatAddress(endpoint) };
+    return { upstream: raw.connector(endpoint), address: formatAddress(endpoint), connectTimeoutMs: raw.connectTimeoutMs };
   }
 
   /** Closes idle upstream connections (drain). */

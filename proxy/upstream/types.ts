@@ -63,3 +63,4 @@ export interface Cluster {
 export interface ClusterManager {
   get(name: string): Cluster | undefined;
 }
+

@@ -118,7 +118,12 @@ export class RootContext extends Context {
   private listener: ((token: number) => void) | undefined;
   private cancelTick: (() => void) | undefined;
   private tickPeriod = 0;
-  readonly streams = new Set<StreamContext>();
+  /** The stream contexts under this root that have not finished (a scan: only failures need it). */
+  liveStreams(): StreamContext[] {
+    const out: StreamContext[] = [];
+    for (const c of this.vm.contexts.values()) if (c !== this && c.root === this && c instanceof StreamContext) out.push(c);
+    return out;
+  }
 
   constructor(vm: WasmVm, plugin: PluginSpec) {
     super(vm);
@@ -224,13 +229,19 @@ export class RootContext extends Context {
   }
 }
 
+/** Told when the VM of a stream in flight fails (the filter adapter applies the fail strategy). */
+export interface VmFailureHandler {
+  vmFailed(): void;
+}
+
 /** Common part of HTTP and TCP stream contexts. */
 export abstract class StreamContext extends Context {
   readonly root: RootContext;
+  /** The filter adapter driving this stream. */
+  failureHandler: VmFailureHandler | undefined = undefined;
   constructor(root: RootContext) {
     super(root.vm);
     this.root = root;
-    root.streams.add(this);
   }
 
   /** on_context_create for the stream. False when the VM is failed or trapped. */
@@ -242,7 +253,6 @@ export abstract class StreamContext extends Context {
 
   /** The stream ended: on_done, on_log, on_delete (or wait for proxy_done). */
   complete(): void {
-    this.root.streams.delete(this);
     this.close();
   }
 }
@@ -390,14 +400,14 @@ export class TcpContext extends StreamContext {
     this.callbacks = callbacks;
   }
 
-  private readonly state = new Map<string, Uint8Array>();
+  private state: Map<string, Uint8Array> | undefined;
 
   override connection(): ConnectionInfo {
     return this.callbacks.connection;
   }
 
   override filterState(): Map<string, Uint8Array> {
-    return this.state;
+    return (this.state ??= new Map());
   }
 
   override getBuffer(type: number): HostBuffer | undefined {

@@ -7,15 +7,23 @@ const CALIBRATION_MODULE = Uint8Array.from([
   0x6e, 0x00, 0x00, 0x0a, 0x10, 0x01, 0x0e, 0x00, 0x03, 0x40, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b, 0x0b,
 ]);
 
-/** Used when calibration cannot run; measured on the development machine (Node 20, x86-64). */
-export const DEFAULT_FUEL_PER_MS = 2_000_000;
+/** Used when calibration cannot run or measures nonsense; measured on the development machine (Node 20, x86-64). */
+export const DEFAULT_FUEL_PER_MS = 8_000_000;
+
+/** Calibrations outside this range are taken as broken measurements (DEFAULT_FUEL_PER_MS is used). */
+const PLAUSIBLE = { min: 500_000, max: 100_000_000 } as const;
 
 let calibrated: number | undefined;
 
 /**
- * Fuel units one millisecond of Wasm CPU burns, measured on a tight metered loop (median of 5
- * runs after warm-up). Loops with heavier instructions (memory, calls) burn fewer units per ms, so
- * a budget is accurate to within a small factor, which is what a runaway-loop guard needs.
+ * Fuel units one millisecond of Wasm CPU burns, measured on a tight metered loop: the median of
+ * 5 runs of ~5 ms after 2 warm-up runs (so the loop runs tiered up, as long-running code does).
+ * Time is the process's CPU time (process.cpuUsage), not wall time: on a busy machine wall time
+ * includes the time other processes held the core, which made the rate vary 20-fold between runs.
+ * On the development machine this loop burns 17–21 million units per CPU ms, a memory loop about
+ * 16 million, code that calls a lot 6–13 million, and code V8 has not tiered up yet 3–4 million:
+ * runaway code is stopped after its budget to about 5 times its budget of CPU, never before —
+ * a guard against code that does not stop, not a latency bound.
  */
 export function fuelPerMs(): number {
   if (calibrated !== undefined) return calibrated;
@@ -24,18 +32,20 @@ export function fuelPerMs(): number {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(metered.bytes));
     const run = instance.exports.run as (n: number) => void;
     const fuel = instance.exports[FUEL_EXPORT] as WebAssembly.Global;
-    const iterations = 2_000_000;
+    const iterations = 5_000_000;
     const samples: number[] = [];
     for (let i = 0; i < 7; i++) {
       fuel.value = 1n << 60n;
-      const t0 = process.hrtime.bigint();
+      const before = process.cpuUsage();
       run(iterations);
-      const ns = Number(process.hrtime.bigint() - t0);
+      const cpu = process.cpuUsage(before);
+      const us = cpu.user + cpu.system;
       const used = Number((1n << 60n) - (fuel.value as bigint));
-      if (i >= 2 && ns > 0) samples.push((used / ns) * 1e6);
+      if (i >= 2 && us > 0) samples.push((used / us) * 1000);
     }
     samples.sort((a, b) => a - b);
-    calibrated = Math.max(100_000, Math.round(samples[samples.length >> 1]!));
+    const rate = Math.round(samples[samples.length >> 1] ?? 0);
+    calibrated = rate >= PLAUSIBLE.min && rate <= PLAUSIBLE.max ? rate : DEFAULT_FUEL_PER_MS;
   } catch {
     calibrated = DEFAULT_FUEL_PER_MS;
   }

@@ -3,7 +3,7 @@ import { FilterAction, type HttpFilter, type HttpFilterCallbacks, type HttpFilte
 import type { HeaderMap } from '../http/header-map.js';
 import type { BodyBuffer } from '../http/body-buffer.js';
 import { DataStatus, GRPC_UNAVAILABLE, HeadersStatus } from './abi.js';
-import { HttpContext, type HttpSide } from './context.js';
+import { HttpContext, type HttpSide, type VmFailureHandler } from './context.js';
 import { TRAPPED } from './vm.js';
 import type { WasmPlugin } from './plugin.js';
 
@@ -77,7 +77,7 @@ class FailedHttpFilter implements HttpFilter {
 }
 
 /** One stream on a running plugin. */
-class WasmHttpFilter implements HttpFilter {
+class WasmHttpFilter implements HttpFilter, VmFailureHandler {
   private failReplied = false;
   private complete = false;
 
@@ -85,11 +85,11 @@ class WasmHttpFilter implements HttpFilter {
     private readonly plugin: WasmPlugin,
     private readonly ctx: HttpContext,
   ) {
-    (ctx as { failNow?: () => void }).failNow = () => this.failNow();
+    ctx.failureHandler = this;
   }
 
   /** The VM failed while this stream was in flight (maybe held): apply the fail strategy now. */
-  private failNow(): void {
+  vmFailed(): void {
     if (this.complete) return;
     setImmediate(() => {
       if (this.complete) return;

@@ -1,8 +1,15 @@
-// CPU metering: rewrites a module so each function entry and loop header burns fuel from a global and traps when it runs out.
+// CPU metering: rewrites a module so loop headers and calling functions' entries burn fuel from a global and trap when it runs out.
 import { inspectModule, WasmFormatError, type ModuleInfo } from './module-inspect.js';
 
 /** Name of the exported i64 global holding the fuel left; the host resets it before each callback. */
 export const FUEL_EXPORT = '__weft_fuel';
+
+/**
+ * A metered module's start function, moved out of the start section into this export: a start
+ * section runs inside instantiation, before the host can give it fuel (the global starts at 0),
+ * so the host calls it right after instantiating, with a callback's budget.
+ */
+export const START_EXPORT = '__weft_start';
 
 /** A run of bytes copied unchanged from the original module into the metered one. */
 interface Run {
@@ -249,12 +256,20 @@ function signedLeb64(n: number): number[] {
 }
 
 /**
- * Inserts fuel charges at every function entry and loop header. A loop header charges the
- * number of instructions in the loop body outside nested loops (so fuel tracks work done, not
- * just iterations); a function entry charges 1 + its straight-line length up to its first loop.
+ * Inserts fuel charges at every loop header and at the entry of every function that calls. A
+ * loop header charges the number of instructions in the loop body outside nested loops (so fuel
+ * tracks work done, not just iterations); a function entry charges 1 + its instructions outside
+ * loops. A function that neither loops nor calls runs a bounded number of instructions each time
+ * it is entered, and it is entered only from code that is charged (a loop or a calling function),
+ * so it goes uncharged: unbounded work — a loop, or recursion, which needs a call — always burns
+ * fuel, and small helpers (comparators, accessors) cost nothing extra.
  */
 export function meterModule(bytes: Uint8Array, info: ModuleInfo = inspectModule(bytes)): MeteredModule {
-  if (info.exports.some((e) => e.name === FUEL_EXPORT)) throw new WasmFormatError(`the module already exports ${FUEL_EXPORT}`);
+  if (info.exports.some((e) => e.name === FUEL_EXPORT || e.name === START_EXPORT)) throw new WasmFormatError(`the module already exports ${FUEL_EXPORT} or ${START_EXPORT}`);
+  let startFunction: number | undefined;
+  const startSec = info.sections.find((s) => s.id === 8);
+  if (startSec) startFunction = new Decoder(bytes, startSec.payload, startSec.end).leb();
+  const addedExports = startFunction === undefined ? 1 : 2;
   const importedGlobals = info.imports.filter((i) => i.kind === 'global').length;
   let definedGlobals = 0;
   const globalSec = info.sections.find((s) => s.id === 6);
@@ -280,6 +295,11 @@ export function meterModule(bytes: Uint8Array, info: ModuleInfo = inspectModule(
     e.name(FUEL_EXPORT);
     e.push(0x03);
     e.u32(fuelGlobal);
+    if (startFunction !== undefined) {
+      e.name(START_EXPORT);
+      e.push(0x00);
+      e.u32(startFunction);
+    }
     return e.out;
   };
   const emitSection = (id: number, payload: number[]) => {
@@ -293,7 +313,7 @@ export function meterModule(bytes: Uint8Array, info: ModuleInfo = inspectModule(
       wroteGlobal = true;
     }
     if (!wroteExport && rank > ORDER[7]!) {
-      emitSection(7, [...u32Bytes(1), ...newExport()]);
+      emitSection(7, [...u32Bytes(addedExports), ...newExport()]);
       wroteExport = true;
     }
   };
@@ -310,11 +330,13 @@ export function meterModule(bytes: Uint8Array, info: ModuleInfo = inspectModule(
     } else if (s.id === 7) {
       const d = new Decoder(bytes, s.payload, s.end);
       const n = d.leb();
-      const p = [...u32Bytes(n + 1)];
+      const p = [...u32Bytes(n + addedExports)];
       for (let i = d.pos; i < s.end; i++) p.push(bytes[i]!);
       p.push(...newExport());
       emitSection(7, p);
       wroteExport = true;
+    } else if (s.id === 8) {
+      // dropped: the start function is exported as START_EXPORT instead
     } else if (s.id === 10) {
       meterCode(bytes, s.payload, s.end, fuelGlobal, out, runs);
     } else {
@@ -365,10 +387,12 @@ function meterCode(bytes: Uint8Array, start: number, end: number, fuelGlobal: nu
     const loopCost: number[] = [];
     const stack: { loop: number | undefined }[] = [{ loop: undefined }];
     let entryCost = 1;
+    let calls = false;
     let innermostLoop: number | undefined;
     while (fd.pos < bodyEnd) {
       const op = fd.byte();
       const kind = skipImmediates(fd, op);
+      if (op >= 0x10 && op <= 0x15) calls = true; // call, call_indirect, return_call(_indirect), call_ref, return_call_ref
       if (innermostLoop !== undefined) loopCost[innermostLoop]!++;
       else entryCost++;
       if (op === 0x02 || op === 0x04 || op === 0x06 || op === 0x1f) stack.push({ loop: undefined });
@@ -377,7 +401,8 @@ function meterCode(bytes: Uint8Array, start: number, end: number, fuelGlobal: nu
         loopCost.push(0);
         stack.push({ loop: loopAt.length - 1 });
         innermostLoop = loopAt.length - 1;
-      } else if (op === 0x0b) {
+      } else if (op === 0x0b || op === 0x18) {
+        // end, or delegate (which closes its try)
         stack.pop();
         innermostLoop = undefined;
         for (let i = stack.length - 1; i >= 0; i--) {
@@ -397,7 +422,7 @@ function meterCode(bytes: Uint8Array, start: number, end: number, fuelGlobal: nu
       for (let i = from; i < to; i++) body.push(bytes[i]!);
     };
     copyRun(bodyStart, codeStart);
-    body.push(...charge(fuelGlobal, entryCost));
+    if (calls) body.push(...charge(fuelGlobal, entryCost));
     let from = codeStart;
     for (let i = 0; i < loopAt.length; i++) {
       copyRun(from, loopAt[i]!);

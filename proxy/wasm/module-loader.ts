@@ -20,19 +20,18 @@ export class CompiledModule {
     readonly abi: AbiVersion,
     readonly module: WebAssembly.Module,
     readonly maxMemoryPages: number,
-    private readonly metered: MeteredModule | undefined,
+    /** Maps offsets of the compiled (capped, maybe metered) bytes back to the original ones. */
+    private readonly offsets: MeteredModule | undefined,
     private readonly sourceMap: WasmSourceMap | undefined,
     private readonly fuelPerMs: number,
+    /** True when the module was rewritten with CPU metering. */
+    readonly isMetered: boolean,
   ) {}
-
-  get isMetered(): boolean {
-    return this.metered !== undefined;
-  }
 
   /** Source position of a byte offset of the running module, when a source map is present. */
   sourcePosition(_fnIndex: number, offset: number): SourcePosition | undefined {
     if (!this.sourceMap) return undefined;
-    const original = this.metered ? this.metered.toOriginalOffset(offset) : offset;
+    const original = this.offsets ? this.offsets.toOriginalOffset(offset) : offset;
     return original === undefined ? undefined : this.sourceMap.lookup(original);
   }
 
@@ -114,10 +113,6 @@ export async function compileModule(bytes: Uint8Array, options: CompileOptions):
   } catch (e) {
     throw loadError(e instanceof WasmFormatError ? e.message : `cannot prepare the module: ${(e as Error).message}`, e);
   }
-  if (metered && transformed !== bytes) {
-    // capMemory may shift offsets: map through both steps by metering the capped bytes, and the
-    // cap only changes the memory section, which precedes the code (same code offsets shift by a constant).
-  }
   let module: WebAssembly.Module;
   try {
     module = await WebAssembly.compile(transformed);
@@ -132,6 +127,7 @@ export async function compileModule(bytes: Uint8Array, options: CompileOptions):
       sourceMap = undefined;
     }
   }
+  // The cap only rewrites the memory section, which precedes the code: code offsets shift by a constant.
   const capShift = memoryCapShift(bytes, info, maxPages);
   const wrapped: MeteredModule | undefined = metered
     ? {
@@ -144,7 +140,7 @@ export async function compileModule(bytes: Uint8Array, options: CompileOptions):
     : capShift !== 0
       ? { bytes: transformed, toOriginalOffset: (o) => o - capShift }
       : undefined;
-  return new CompiledModule(sha256Hex(bytes), info, abi, module, maxPages, wrapped, sourceMap, options.fuelPerMs);
+  return new CompiledModule(sha256Hex(bytes), info, abi, module, maxPages, wrapped, sourceMap, options.fuelPerMs, metered !== undefined);
 }
 
 /** How many bytes capMemory added before the code section (offsets after it shift by this). */

@@ -3,7 +3,7 @@ import { FilterAction, type FilterAction as Action } from '../http/filter.js';
 import type { BodyBuffer } from '../http/body-buffer.js';
 import type { NetworkFilter, NetworkFilterCallbacks, NetworkFilterFactory, PeerType } from '../tcp/network-filter.js';
 import { PeerType as AbiPeer } from './abi.js';
-import { TcpContext } from './context.js';
+import { TcpContext, type VmFailureHandler } from './context.js';
 import { TRAPPED } from './vm.js';
 import type { WasmPlugin } from './plugin.js';
 
@@ -39,7 +39,7 @@ function failedNetworkFilter(plugin: WasmPlugin, callbacks: NetworkFilterCallbac
   return { onNewConnection: close, onDownstreamData: close, onUpstreamData: close };
 }
 
-class WasmNetworkFilter implements NetworkFilter {
+class WasmNetworkFilter implements NetworkFilter, VmFailureHandler {
   private complete = false;
   private closedForFailure = false;
 
@@ -47,7 +47,12 @@ class WasmNetworkFilter implements NetworkFilter {
     private readonly plugin: WasmPlugin,
     private readonly ctx: TcpContext,
   ) {
-    (ctx as { failNow?: () => void }).failNow = () => setImmediate(() => this.onFailure());
+    ctx.failureHandler = this;
+  }
+
+  /** The VM failed while this connection was open: apply the fail strategy once the stack unwound. */
+  vmFailed(): void {
+    setImmediate(() => this.onFailure());
   }
 
   private onFailure(): Action {

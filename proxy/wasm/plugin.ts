@@ -101,7 +101,7 @@ export class WasmPlugin {
   private onVmFailed(root: RootContext, message: string): void {
     if (root !== this.rootCtx || this.closed) return;
     this.failure = message;
-    for (const s of [...root.streams]) (s as { failNow?: () => void }).failNow?.();
+    for (const s of root.liveStreams()) s.failureHandler?.vmFailed();
     if (this.spec.failStrategy === 'reload') this.scheduleReload();
   }
 

@@ -49,8 +49,12 @@ test('configuration buffers: VM config always, plugin config only in on_configur
   // clamping: start beyond the end gives 0 bytes; max_size clamps
   assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 3, 2, r, r + 4), Status.Ok);
   assert.equal(h.out(r).toString(), 'co');
+  // nothing to copy (start at or past the end, or max_size 0): Ok, ptr and size left as they were (Envoy)
+  h.vm.setU32(r, 0xabcd);
+  h.vm.setU32(r + 4, 0x1234);
   assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 100, 2, r, r + 4), Status.Ok);
-  assert.equal(h.u32(r + 4), 0);
+  assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 0, 0, r, r + 4), Status.Ok);
+  assert.deepEqual([h.u32(r), h.u32(r + 4)], [0xabcd, 0x1234]);
   assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 0xffffffff, 2, r, r + 4), Status.BadArgument);
   assert.equal(h.call('get_buffer_status', BufferType.VmConfiguration, r, r + 4), Status.Ok);
   assert.equal(h.u32(r), 9);
@@ -408,5 +412,21 @@ test('ABI 0.2.0 and 0.1.0 modules load', async () => {
   for (const abi of ['proxy_abi_version_0_2_0', 'proxy_abi_version_0_1_0']) {
     const h = await probeHost({ abi });
     assert.ok(h.plugin.root);
+  }
+});
+
+test('memory.grow between hostcalls: every way the host writes to guest memory still lands (the old buffer is detached)', async () => {
+  const h = await probeHost();
+  const r = h.ret();
+  for (let i = 0; i < 3; i++) {
+    h.vm.memory.grow(1);
+    assert.equal(h.call('get_buffer_status', BufferType.VmConfiguration, r, r + 4), Status.Ok, 'setU32 through the DataView');
+    assert.equal(h.u32(r), 9);
+    h.vm.memory.grow(1);
+    assert.equal(h.call('get_buffer_bytes', BufferType.VmConfiguration, 0, 100, r, r + 4), Status.Ok, 'copyOut through the byte view');
+    assert.equal(h.out(r).toString(), 'vm-config');
+    h.vm.memory.grow(1);
+    assert.equal(h.call('get_current_time_nanoseconds', r), Status.Ok, 'setU64');
+    assert.ok(h.u64(r) > 0n);
   }
 });

@@ -10,11 +10,20 @@ import type { ConnectionInfo, StreamInfo } from '../../proxy/http/stream-info.js
 
 let wabtPromise: ReturnType<typeof wabtInit> | undefined;
 
+/** Wasm proposals wabt may parse beyond the defaults tests use (all of them ship in Node 20's V8). */
+export interface WatFeatures {
+  readonly simd?: boolean;
+  readonly exceptions?: boolean;
+  readonly tail_call?: boolean;
+  readonly reference_types?: boolean;
+  readonly sat_float_to_int?: boolean;
+}
+
 /** WAT text -> Wasm bytes (wabt, in the test). */
-export async function wat(text: string): Promise<Uint8Array> {
+export async function wat(text: string, features: WatFeatures = {}): Promise<Uint8Array> {
   wabtPromise ??= wabtInit();
   const wabt = await wabtPromise;
-  const mod = wabt.parseWat('test.wat', text, { mutable_globals: true, sign_extension: true, bulk_memory: true, multi_value: true });
+  const mod = wabt.parseWat('test.wat', text, { mutable_globals: true, sign_extension: true, bulk_memory: true, multi_value: true, ...features });
   try {
     mod.resolveNames();
     mod.validate();
