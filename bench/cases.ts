@@ -2,6 +2,8 @@
 import type { Protocol } from './system/net.js';
 import type { RowName, WeftConfigPatch } from './targets/target.js';
 import { LARGE_PATH, TINY_PATH } from './upstream/content.js';
+import { join } from 'node:path';
+import { benchChainPlugins, writeBenchFilters, type BenchChain } from './filters/build.js';
 import { writeBenchFilter, type BenchFilterKind } from './wasm/bench-filters.js';
 
 export interface WeftVariant {
@@ -39,26 +41,31 @@ const routeHeaders: WeftConfigPatch = (config) => {
   return config;
 };
 
+/** Puts `plugins` on the listener's filter chain "bench". */
+function onBenchChain(config: Record<string, unknown>, plugins: Record<string, unknown>[]): Record<string, unknown> {
+  config.plugins = plugins;
+  (config.listeners as { http: Record<string, unknown> }[])[0]!.http.filter_chain = 'bench';
+  return config;
+}
+
 /**
- * Runs Wasm filters on the listener, in this order (highest priority first). `metered: false` turns
- * the per-callback CPU limit off, to show what the metering costs.
+ * The filters of bench/filters/ (AssemblyScript, written with Weft's SDK: what users run), built once
+ * per run. `chain-3` adds a header, checks it and counts the request.
  */
-function wasmFilters(filters: readonly BenchFilterKind[], metered = true): WeftConfigPatch {
-  return async (config, { dir }) => {
-    const plugins: Record<string, unknown>[] = [];
-    for (const [i, f] of filters.entries()) {
-      const name = `bench-${i + 1}-${f.kind}`;
-      const file = await writeBenchFilter(dir, `${name}.wasm`, f);
-      plugins.push({ name, module: { file }, filter_chains: ['bench'], priority: filters.length - i, ...(metered ? {} : { limits: { callback_cpu: 0 } }) });
-    }
-    config.plugins = plugins;
-    const listener = (config.listeners as { http: Record<string, unknown> }[])[0]!;
-    listener.http.filter_chain = 'bench';
-    return config;
+function sdkChain(chain: BenchChain, metered = true): WeftConfigPatch {
+  return async (config, { memo }) => {
+    const files = await memo.once('sdk-bench-filters', () => writeBenchFilters(join(memo.dir, 'sdk-filters')));
+    return onBenchChain(config, benchChainPlugins(chain, files, { filterChain: 'bench', metered }));
   };
 }
 
-const header = (n: number): BenchFilterKind => ({ kind: 'add-header', name: `x-bench-${n}`, value: 'weft' });
+/** Minimal WAT filters (bench/wasm/): what the proxy-wasm host itself costs, without an SDK. */
+function watFilter(filter: BenchFilterKind): WeftConfigPatch {
+  return async (config, { dir }) => {
+    const file = await writeBenchFilter(dir, `wat-${filter.kind}.wasm`, filter);
+    return onBenchChain(config, [{ name: `wat-${filter.kind}`, module: { file }, filter_chains: ['bench'] }]);
+  };
+}
 
 export const CASES: readonly BenchCase[] = [
   { name: 'tiny-get', title: 'GET of a 13 B body, HTTP/1.1 keep-alive', protocol: 'h1', path: TINY_PATH, connections: 50, streams: 1, quick: true },
@@ -92,14 +99,12 @@ export const CASES: readonly BenchCase[] = [
     rows: ['weft'],
     weftVariants: [
       { name: 'route-headers', description: 'the route adds a request and a response header (built in)', patch: routeHeaders },
-      { name: 'wasm-noop', description: 'one Wasm filter that returns Continue on request headers', patch: wasmFilters([{ kind: 'noop' }]) },
-      { name: 'wasm-add-header', description: 'one Wasm filter that adds a request header', patch: wasmFilters([header(1)]) },
-      { name: 'wasm-chain-3', description: 'three Wasm filters, each adding a request header', patch: wasmFilters([header(1), header(2), header(3)]) },
-      {
-        name: 'wasm-add-header-unmetered',
-        description: 'the header-adding filter with CPU metering off (callback_cpu: 0): the cost of metering',
-        patch: wasmFilters([header(1)], false),
-      },
+      { name: 'wasm-noop', description: 'a no-op filter built with the SDK', patch: sdkChain('noop') },
+      { name: 'wasm-add-header', description: 'a filter that adds a request header, built with the SDK', patch: sdkChain('add-header') },
+      { name: 'wasm-chain-3', description: 'three SDK filters: add a header, check it, count the request', patch: sdkChain('chain-3') },
+      { name: 'wasm-chain-3-unmetered', description: 'the same chain with CPU metering off (callback_cpu: 0): what metering costs', patch: sdkChain('chain-3', false) },
+      { name: 'wat-noop', description: 'a no-op filter in raw WAT: the host\'s own cost per callback', patch: watFilter({ kind: 'noop' }) },
+      { name: 'wat-add-header', description: 'a header-adding filter in raw WAT', patch: watFilter({ kind: 'add-header', name: 'x-bench', value: 'weft' }) },
     ],
     quick: false,
   },

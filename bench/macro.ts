@@ -6,7 +6,7 @@ import { measure, quietCheck, rssMb, type Measurement } from './measure.js';
 import type { BenchOptions } from './options.js';
 import type { GeneratorChoice, LoadGenerator, LoadSpec } from './load/types.js';
 import { sleep, type ProcessGroup } from './system/processes.js';
-import { ROW_NAMES, type RunningTarget, type Target, type WeftConfigPatch } from './targets/target.js';
+import { ROW_NAMES, type RunMemo, type RunningTarget, type Target, type WeftConfigPatch } from './targets/target.js';
 import { bodyBytes } from './upstream/content.js';
 import type { Upstream } from './upstream/upstream.js';
 
@@ -46,6 +46,7 @@ export interface MacroContext {
   readonly targets: ReadonlyMap<string, Target>;
   readonly weftTargetFor: (patch: WeftConfigPatch | undefined) => Target;
   readonly dir: string;
+  readonly memo: RunMemo;
   readonly progress: (line: string) => void;
 }
 
@@ -125,6 +126,7 @@ export async function runCase(c: BenchCase, ctx: MacroContext): Promise<CaseRun>
               protocol: c.protocol,
               probePath: c.path,
               probeBytes: bodyBytes(c.path),
+              memo: ctx.memo,
               ...(l.patch ? { weftPatch: l.patch } : {}),
             });
           } catch (e) {

@@ -18,7 +18,7 @@ import { fastifyHttpProxyTarget, httpProxyTarget } from './targets/target-node-p
 import { nginxTarget } from './targets/target-nginx.js';
 import { packageVersion } from './targets/package-version.js';
 import { weftTarget } from './targets/target-weft.js';
-import { ROW_NAMES, type Target } from './targets/target.js';
+import { ROW_NAMES, RunMemo, type Target } from './targets/target.js';
 import { startUpstream, type Upstream } from './upstream/upstream.js';
 
 const progress = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -86,9 +86,10 @@ async function runMacro(options: BenchOptions): Promise<number> {
     progress(`bench: origin: ${upstream.description}`);
 
     const runs: CaseRun[] = [];
+    const memo = new RunMemo(dir);
     for (const c of cases) {
       progress(`bench: case ${c.name}`);
-      runs.push(await runCase(c, { options, group, upstream, generators: selection.generators, targets, weftTargetFor: weftFor, dir, progress }));
+      runs.push(await runCase(c, { options, group, upstream, generators: selection.generators, targets, weftTargetFor: weftFor, dir, memo, progress }));
     }
 
     const versions: Record<string, string> = { node: process.version, undici: packageVersion('undici') };

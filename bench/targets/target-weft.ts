@@ -48,7 +48,7 @@ export function weftTarget(workers: number): Target {
       mkdirSync(dir, { recursive: true });
       const [port, adminPort] = [await freePort(), await freePort()];
       let config = weftBenchConfig(port, adminPort, env.upstream.h1Port);
-      if (env.weftPatch) config = await env.weftPatch(config, { dir });
+      if (env.weftPatch) config = await env.weftPatch(config, { dir, memo: env.memo });
       const text = stringify(config);
       const file = join(dir, 'weft.yaml');
       writeFileSync(file, text);

@@ -7,12 +7,35 @@ import type { Upstream } from '../upstream/upstream.js';
 export const ROW_NAMES = ['direct', 'weft', 'http-proxy', 'fastify-http-proxy', 'nginx'] as const;
 export type RowName = (typeof ROW_NAMES)[number];
 
+/** Work done once per bench run and shared by every case and row that asks (building Wasm modules). */
+export class RunMemo {
+  /** A directory that lives as long as the run. */
+  readonly dir: string;
+  private readonly done = new Map<string, Promise<unknown>>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** The result of `make()`, made by the first caller with this key. */
+  once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.done.get(key) as Promise<T> | undefined;
+    if (!p) this.done.set(key, (p = make()));
+    return p;
+  }
+}
+
+export interface PatchContext {
+  /** The Weft instance's own directory. */
+  readonly dir: string;
+  readonly memo: RunMemo;
+}
+
 /**
  * A change to Weft's generated config (the raw weft.yaml object) for a case variant, e.g. a Wasm
- * filter chain. Returns the config to use; the input is a fresh object it may mutate. `dir` is the
- * instance's own directory, for files the config refers to (Wasm modules).
+ * filter chain. Returns the config to use; the input is a fresh object it may mutate.
  */
-export type WeftConfigPatch = (config: Record<string, unknown>, ctx: { dir: string }) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export type WeftConfigPatch = (config: Record<string, unknown>, ctx: PatchContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export interface TargetEnv {
   readonly group: ProcessGroup;
@@ -24,6 +47,7 @@ export interface TargetEnv {
   readonly probePath: string;
   readonly probeBytes: number;
   readonly weftPatch?: WeftConfigPatch;
+  readonly memo: RunMemo;
 }
 
 export interface RunningTarget {
