@@ -44,4 +44,8 @@ test('measurementProblem: nothing completed, or more than 1 % failed, fails the 
   assert.equal(measurementProblem({ requests: 0, non2xx: 0, errors: 0 }), 'no request completed');
   assert.equal(measurementProblem({ requests: 1000, non2xx: 5, errors: 5 }), undefined);
   assert.match(measurementProblem({ requests: 1000, non2xx: 20, errors: 0 })!, /20 non-2xx answers/);
+  assert.equal(
+    measurementProblem({ requests: 3209, non2xx: 0, errors: 46, errorDetail: 'connect 0, read 46, write 0, timeout 0' }),
+    '0 non-2xx answers and 46 errors (connect 0, read 46, write 0, timeout 0) out of 3209 requests',
+  );
 });

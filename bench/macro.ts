@@ -79,10 +79,11 @@ function specFor(c: BenchCase, port: number, durationS: number): LoadSpec {
 }
 
 /** A measurement fails the row when nothing completed or more than 1 % of requests failed. */
-export function measurementProblem(m: Pick<Measurement, 'requests' | 'non2xx' | 'errors'>): string | undefined {
-  if (m.requests === 0) return 'no request completed';
+export function measurementProblem(m: Pick<Measurement, 'requests' | 'non2xx' | 'errors' | 'errorDetail'>): string | undefined {
+  const detail = m.errors > 0 && m.errorDetail ? ` (${m.errorDetail})` : '';
+  if (m.requests === 0) return `no request completed${detail}`;
   const bad = m.non2xx + m.errors;
-  if (bad / (m.requests + m.errors) > 0.01) return `${m.non2xx} non-2xx answers and ${m.errors} errors out of ${m.requests} requests`;
+  if (bad / (m.requests + m.errors) > 0.01) return `${m.non2xx} non-2xx answers and ${m.errors} errors${detail} out of ${m.requests} requests`;
   return undefined;
 }
 
@@ -159,7 +160,7 @@ export async function runCase(c: BenchCase, ctx: MacroContext): Promise<CaseRun>
           const m = await measure({ generator, spec: specFor(c, l.running!.port, options.durationS), rowPid: l.running!.pid, upstreamPid: upstream.pid, group });
           const problem = measurementProblem(m);
           if (problem) {
-            await fail(l, problem);
+            await fail(l, `round ${rounds.length + 1}: ${problem}`);
             continue;
           }
           results.set(l, m);

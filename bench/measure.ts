@@ -23,6 +23,7 @@ export interface Measurement {
   readonly noiseCores: number;
   readonly non2xx: number;
   readonly errors: number;
+  readonly errorDetail?: string;
 }
 
 export interface MeasureInput {
@@ -106,6 +107,7 @@ export async function measure(input: MeasureInput): Promise<Measurement> {
     noiseCores: Math.max(0, after.cpu.busy - before.cpu.busy - ours) / wall,
     non2xx: result.non2xx,
     errors: result.errors,
+    ...(result.errorDetail !== undefined ? { errorDetail: result.errorDetail } : {}),
   };
 }
 

@@ -88,6 +88,7 @@ export function createH2load(version: string, dir: string): LoadGenerator {
         p99Ms: percentile(lat, 99) / 1000,
         non2xx: s.non2xx,
         errors: s.errored + s.timeout,
+        errorDetail: `errored ${s.errored}, timeout ${s.timeout}`,
       };
     },
   };

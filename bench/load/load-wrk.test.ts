@@ -19,6 +19,7 @@ test('parseWrkOutput reads the Lua hook line: rate, percentiles in ms, errors ap
   assert.equal(r.p99Ms, 2.4805);
   assert.equal(r.non2xx, 3);
   assert.equal(r.errors, 3);
+  assert.equal(r.errorDetail, 'connect 0, read 1, write 0, timeout 2');
 });
 
 test('parseWrkOutput fails loudly when wrk printed no result line', () => {

@@ -41,6 +41,7 @@ export function parseWrkOutput(stdout: string): LoadResult {
     p99Ms: s.p99_us / 1000,
     non2xx: s.status,
     errors: s.connect + s.read + s.write + s.timeout,
+    errorDetail: `connect ${s.connect}, read ${s.read}, write ${s.write}, timeout ${s.timeout}`,
   };
 }
 

@@ -26,6 +26,8 @@ export interface LoadResult {
   readonly non2xx: number;
   /** Connect/read/write errors and timeouts. */
   readonly errors: number;
+  /** Errors by kind when the generator tells them apart, e.g. "connect 0, read 46, write 0, timeout 0". */
+  readonly errorDetail?: string;
 }
 
 /**
