@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { WeftError } from '../lib/errors.js';
 import { buildFilter, checkSpecAbi, weftRoot, type BuildTarget } from '../sdk/testing/index.js';
 import { UsageError, type CliIo, type CommandContext } from './command.js';
@@ -52,7 +52,9 @@ async function newProject(dir: string, io: CliIo): Promise<number> {
     await mkdir(dirname(full), { recursive: true });
     await writeFile(full, contents, { flag: 'wx' });
   }
-  const shown = relative(process.cwd(), dir) || '.';
+  // A path below the current directory is shown relative to it; one elsewhere, absolute.
+  const below = relative(process.cwd(), dir);
+  const shown = shellWord(below === '' ? '.' : below.startsWith('..') || isAbsolute(below) ? dir : below);
   io.stdout.write(
     `created ${name} in ${shown}:\n${[...files.keys()].map((f) => `  ${f}`).join('\n')}\n\n` +
       `next:\n  cd ${shown}\n  weft plugin test\n  weft plugin build\n  weft proxy --config weft.yaml --demo-upstream\n`,
@@ -116,4 +118,9 @@ async function test(dir: string, io: CliIo): Promise<number> {
       resolveExit(1);
     });
   });
+}
+
+/** `word` as the shell reads it back: quoted when it holds spaces or other special characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseSnapshot } from '../../api/snapshot/index.js';
 import { checkSpecAbi, weftRoot } from '../../sdk/testing/index.js';
 import { WEFT_BIN } from '../ops/weft-process.js';
@@ -39,6 +39,7 @@ describe('weft plugin new / build / test', () => {
   it('scaffolds a project, builds it, and its tests pass on the real host', async () => {
     const created = await weftPlugin('new', dir);
     assert.equal(created.code, 0, created.err);
+    assert.ok(created.out.includes(`cd '${relative(tmpdir(), dir)}'\n`), `the next steps quote a path with a space:\n${created.out}`);
     for (const f of ['package.json', 'asconfig.json', 'assembly/index.ts', 'test/filter.test.js', 'README.md', 'weft.yaml', '.gitignore']) {
       assert.ok(existsSync(join(dir, f)), f);
     }
