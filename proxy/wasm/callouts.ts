@@ -1,4 +1,5 @@
 // HTTP and gRPC callouts of a root context: requests on the proxy's clusters, results delivered to the root context.
+import { grpcLocalReplyFields, grpcStatusForHttp } from '../http/grpc.js';
 import { HeaderMap } from '../http/header-map.js';
 import type { UpstreamFailure, UpstreamRequest, UpstreamResponseHandler } from '../upstream/types.js';
 import { Status } from './abi.js';
@@ -52,17 +53,6 @@ class GrpcDeframer {
     }
     return out;
   }
-}
-
-/** Metadata a gRPC peer sends, minus pseudo-headers and transport headers. */
-function metadataOf(h: HeaderMap): HeaderMap {
-  const out: string[] = [];
-  for (let i = 0; i < h.list.length; i += 2) {
-    const k = h.list[i]!;
-    if (k.startsWith(':') || k === 'content-type' || k === 'grpc-status' || k === 'grpc-message') continue;
-    out.push(k, h.list[i + 1]!);
-  }
-  return new HeaderMap(out);
 }
 
 function decodeGrpcMessage(v: string | undefined): string {
@@ -179,35 +169,58 @@ export class Callouts {
     const call: GrpcCallout = { kind, req: undefined, done: false, localClosed: false };
     this.calls.set(token, call);
     const deframer = new GrpcDeframer();
+    const stream = kind === 'grpc-stream';
     let initialDelivered = false;
-    const close = (status: number, message: string) => {
+    let trailingDelivered = false;
+    // A stream's events follow Envoy's gRPC client: initial metadata (empty for a trailers-only
+    // response or a failure), messages, trailing metadata (empty when there were none), close.
+    // Metadata maps are the whole header and trailer blocks, as Envoy hands them to the filter.
+    const initial = (metadata: HeaderMap) => {
+      if (!stream || initialDelivered) return;
+      initialDelivered = true;
+      this.deliverGrpc(token, { type: 'initial', metadata });
+    };
+    const close = (status: number, message: string, trailing: HeaderMap = new HeaderMap()) => {
       if (call.done) return;
       call.done = true;
+      if (stream) {
+        initial(new HeaderMap());
+        if (!trailingDelivered) {
+          trailingDelivered = true;
+          this.deliverGrpc(token, { type: 'trailing', metadata: trailing });
+        }
+      }
       this.deliverGrpc(token, { type: 'close', status, message });
+    };
+    const closeWith = (t: HeaderMap) => {
+      close(Number(t.get('grpc-status') ?? GRPC.Unknown), decodeGrpcMessage(t.get('grpc-message')), t);
     };
     const handler: UpstreamResponseHandler = {
       onHeaders: (h, end) => {
-        const st = h.get('grpc-status');
-        if (kind === 'grpc-stream' && !initialDelivered) {
-          initialDelivered = true;
-          this.deliverGrpc(token, { type: 'initial', metadata: metadataOf(h) });
+        const httpStatus = Number(h.get(':status'));
+        const hasStatus = h.get('grpc-status') !== undefined;
+        if (end && hasStatus) return closeWith(h); // trailers-only
+        if (httpStatus !== 200 || end) {
+          // gRPC's HTTP-to-status table; a 2xx other than 200 is no success without a grpc-status.
+          const mapped = httpStatus >= 200 && httpStatus < 300 ? GRPC.Unknown : grpcStatusForHttp(httpStatus);
+          close(mapped, `HTTP status ${httpStatus}${end ? '' : ' without a gRPC status'}`);
+          if (!end) call.req?.reset();
+          return;
         }
-        if (end || st !== undefined) {
-          if (kind === 'grpc-stream') this.deliverGrpc(token, { type: 'trailing', metadata: metadataOf(h) });
-          const httpStatus = Number(h.get(':status'));
-          close(st !== undefined ? Number(st) : httpStatus === 200 ? GRPC.Unknown : GRPC.Unavailable, decodeGrpcMessage(h.get('grpc-message')) || (st === undefined ? `HTTP status ${httpStatus}` : ''));
-        }
+        initial(h);
       },
       onData: (chunk, end) => {
+        if (call.done) return;
         for (const m of deframer.push(chunk)) this.deliverGrpc(token, { type: 'message', message: m });
         if (end) close(GRPC.Unknown, 'the stream ended without gRPC trailers');
       },
-      onTrailers: (t) => {
-        if (kind === 'grpc-stream') this.deliverGrpc(token, { type: 'trailing', metadata: metadataOf(t) });
-        close(Number(t.get('grpc-status') ?? GRPC.Unknown), decodeGrpcMessage(t.get('grpc-message')));
-      },
-      onError: (failure, message) => {
-        close(failure === 'timeout' ? GRPC.DeadlineExceeded : GRPC.Unavailable, `${failure}${message ? `: ${message}` : ''}`);
+      onTrailers: (t) => closeWith(t),
+      onError: (failure, message, started) => {
+        // Before a response: the status of Envoy's local reply (503 -> UNAVAILABLE, or the
+        // deadline); after it began, a reset is INTERNAL, as Envoy's gRPC client reports it.
+        const status = failure === 'timeout' ? GRPC.DeadlineExceeded : started ? GRPC.Internal : GRPC.Unavailable;
+        const text = `${failure}${message ? `: ${message}` : ''}`;
+        close(status, text, started ? new HeaderMap() : new HeaderMap(grpcLocalReplyFields(status, text)));
       },
     };
     try {
