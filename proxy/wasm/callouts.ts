@@ -1,11 +1,37 @@
 // HTTP and gRPC callouts of a root context: requests on the proxy's clusters, results delivered to the root context.
+import { grpcLocalReplyFields } from '../http/grpc.js';
 import { HeaderMap } from '../http/header-map.js';
 import type { UpstreamFailure, UpstreamRequest, UpstreamResponseHandler } from '../upstream/types.js';
 import { Status } from './abi.js';
 import type { RootContext } from './context.js';
 
 /** gRPC status codes the host itself reports. */
-const GRPC = { Ok: 0, Cancelled: 1, Unknown: 2, DeadlineExceeded: 4, Internal: 13, Unavailable: 14 } as const;
+const GRPC = { Ok: 0, Cancelled: 1, Unknown: 2, DeadlineExceeded: 4, PermissionDenied: 7, Unimplemented: 12, Internal: 13, Unavailable: 14, Unauthenticated: 16 } as const;
+
+/**
+ * The status of a peer's HTTP answer that carries no grpc-status: gRPC's "HTTP to gRPC status
+ * code mapping", as Envoy's gRPC client applies it (a 504 from a peer is UNAVAILABLE; Weft's own
+ * local replies map a timeout to DEADLINE_EXCEEDED instead, see http/grpc.ts).
+ */
+function grpcStatusOfPeerHttp(status: number): number {
+  switch (status) {
+    case 400:
+      return GRPC.Internal;
+    case 401:
+      return GRPC.Unauthenticated;
+    case 403:
+      return GRPC.PermissionDenied;
+    case 404:
+      return GRPC.Unimplemented;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return GRPC.Unavailable;
+    default:
+      return GRPC.Unknown;
+  }
+}
 
 interface HttpCallout {
   readonly kind: 'http';
@@ -52,17 +78,6 @@ class GrpcDeframer {
     }
     return out;
   }
-}
-
-/** Metadata a gRPC peer sends, minus pseudo-headers and transport headers. */
-function metadataOf(h: HeaderMap): HeaderMap {
-  const out: string[] = [];
-  for (let i = 0; i < h.list.length; i += 2) {
-    const k = h.list[i]!;
-    if (k.startsWith(':') || k === 'content-type' || k === 'grpc-status' || k === 'grpc-message') continue;
-    out.push(k, h.list[i + 1]!);
-  }
-  return new HeaderMap(out);
 }
 
 function decodeGrpcMessage(v: string | undefined): string {
@@ -179,35 +194,58 @@ export class Callouts {
     const call: GrpcCallout = { kind, req: undefined, done: false, localClosed: false };
     this.calls.set(token, call);
     const deframer = new GrpcDeframer();
+    const stream = kind === 'grpc-stream';
     let initialDelivered = false;
-    const close = (status: number, message: string) => {
+    let trailingDelivered = false;
+    // A stream's events follow Envoy's gRPC client: initial metadata (empty for a trailers-only
+    // response or a failure), messages, trailing metadata (empty when there were none), close.
+    // Metadata maps are the whole header and trailer blocks, as Envoy hands them to the filter.
+    const initial = (metadata: HeaderMap) => {
+      if (!stream || initialDelivered) return;
+      initialDelivered = true;
+      this.deliverGrpc(token, { type: 'initial', metadata });
+    };
+    const close = (status: number, message: string, trailing: HeaderMap = new HeaderMap()) => {
       if (call.done) return;
       call.done = true;
+      if (stream) {
+        initial(new HeaderMap());
+        if (!trailingDelivered) {
+          trailingDelivered = true;
+          this.deliverGrpc(token, { type: 'trailing', metadata: trailing });
+        }
+      }
       this.deliverGrpc(token, { type: 'close', status, message });
+    };
+    const closeWith = (t: HeaderMap) => {
+      close(Number(t.get('grpc-status') ?? GRPC.Unknown), decodeGrpcMessage(t.get('grpc-message')), t);
     };
     const handler: UpstreamResponseHandler = {
       onHeaders: (h, end) => {
-        const st = h.get('grpc-status');
-        if (kind === 'grpc-stream' && !initialDelivered) {
-          initialDelivered = true;
-          this.deliverGrpc(token, { type: 'initial', metadata: metadataOf(h) });
+        const httpStatus = Number(h.get(':status'));
+        const hasStatus = h.get('grpc-status') !== undefined;
+        if (end && hasStatus) return closeWith(h); // trailers-only
+        if (httpStatus !== 200 || end) {
+          // gRPC's HTTP-to-status table; a 2xx other than 200 is no success without a grpc-status.
+          const mapped = grpcStatusOfPeerHttp(httpStatus);
+          close(mapped, `HTTP status ${httpStatus}${end ? '' : ' without a gRPC status'}`);
+          if (!end) call.req?.reset();
+          return;
         }
-        if (end || st !== undefined) {
-          if (kind === 'grpc-stream') this.deliverGrpc(token, { type: 'trailing', metadata: metadataOf(h) });
-          const httpStatus = Number(h.get(':status'));
-          close(st !== undefined ? Number(st) : httpStatus === 200 ? GRPC.Unknown : GRPC.Unavailable, decodeGrpcMessage(h.get('grpc-message')) || (st === undefined ? `HTTP status ${httpStatus}` : ''));
-        }
+        initial(h);
       },
       onData: (chunk, end) => {
+        if (call.done) return;
         for (const m of deframer.push(chunk)) this.deliverGrpc(token, { type: 'message', message: m });
         if (end) close(GRPC.Unknown, 'the stream ended without gRPC trailers');
       },
-      onTrailers: (t) => {
-        if (kind === 'grpc-stream') this.deliverGrpc(token, { type: 'trailing', metadata: metadataOf(t) });
-        close(Number(t.get('grpc-status') ?? GRPC.Unknown), decodeGrpcMessage(t.get('grpc-message')));
-      },
-      onError: (failure, message) => {
-        close(failure === 'timeout' ? GRPC.DeadlineExceeded : GRPC.Unavailable, `${failure}${message ? `: ${message}` : ''}`);
+      onTrailers: (t) => closeWith(t),
+      onError: (failure, message, started) => {
+        // Before a response: the status of Envoy's local reply (503 -> UNAVAILABLE, or the
+        // deadline); after it began, a reset is INTERNAL, as Envoy's gRPC client reports it.
+        const status = failure === 'timeout' ? GRPC.DeadlineExceeded : started ? GRPC.Internal : GRPC.Unavailable;
+        const text = `${failure}${message ? `: ${message}` : ''}`;
+        close(status, text, started ? new HeaderMap() : new HeaderMap(grpcLocalReplyFields(status, text)));
       },
     };
     try {

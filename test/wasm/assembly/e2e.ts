@@ -11,11 +11,22 @@
 //   grpc   pauses the request, calls test.Echo/Say on cluster "grpc" with the x-msg header as the
 //          message and metadata x-from: wasm; the reply resumes the request as x-grpc-reply, a
 //          failure answers 502 with the gRPC status in x-grpc-status
+//   grpc-stream  pauses the request and opens a stream to test.Echo/Chat on cluster x-cluster (default
+//          "grpc") with metadata x-from: wasm and x-mode: <x-mode>; sends each part of x-msgs (split on
+//          ","), half-closing with end_of_stream on the last (x-how: end, the default) or with
+//          proxy_grpc_close after it (x-how: close). On close with OK it resumes the request with
+//          x-grpc-replies (joined by ","), x-grpc-initial / x-grpc-trailing (metadata x-init / x-trail),
+//          x-grpc-trailing-status (grpc-status read from the trailing metadata), x-grpc-status,
+//          x-grpc-events (callback order, initial(<number of metadata elements>)) and x-grpc-stray; on an error status it answers 502 with the
+//          same headers. x-how: cancel sends one message without ending, cancels the stream
+//          (proxy_grpc_cancel) on the first reply and resumes with what it had. x-grpc-stray counts
+//          callbacks that reached a stream after it was cancelled (0 unless the host is wrong).
 //   tcp    (network filter) client bytes: "ping" -> "PONG" before the upstream; upstream bytes get
 //          "[w]" in front; counts closes by side in tcp_closed_total / tcp_upstream_closed_total
 export * from "@weft/sdk/assembly/exports";
+import { grpcCancel } from "@weft/sdk/assembly/hostcalls/callouts";
 import {
-  Action, Counter, GrpcCallback, HeaderPair, Histogram, HttpContext, LogLevel, PeerType, RootContext, Status, TcpContext,
+  Action, Context, Counter, GrpcCallback, HeaderPair, Histogram, HttpContext, LogLevel, PeerType, RootContext, Status, TcpContext,
   getEnv, getSharedData, log, registerRootContext, setSharedData,
 } from "@weft/sdk/assembly";
 
@@ -27,6 +38,7 @@ class E2eRoot extends RootContext {
   sizes: Histogram | null = null;
   downstreamClosed: Counter | null = null;
   upstreamClosed: Counter | null = null;
+  strayGrpcEvents: u32 = 0;
 
   onConfigure(size: usize): bool {
     const cfg = this.pluginConfigurationJson();
@@ -139,6 +151,85 @@ class EchoReply extends GrpcCallback {
   }
 }
 
+/** One bidi stream of mode grpc-stream: records what arrives and, at the end, resumes or answers the request. */
+class Chat extends GrpcCallback {
+  replies: Array<string> = [];
+  events: Array<string> = [];
+  initial: string = "";
+  trailing: string = "";
+  trailingStatus: string = "";
+  cancelled: bool = false;
+
+  constructor(readonly ctx: E2e, readonly how: string) {
+    super();
+  }
+
+  /** False (and counted) for a callback of a stream this filter cancelled. */
+  live(): bool {
+    if (!this.cancelled) return true;
+    this.ctx.cfg.strayGrpcEvents++;
+    return false;
+  }
+
+  onInitialMetadata(numElements: u32): void {
+    if (!this.live()) return;
+    this.events.push("initial(" + numElements.toString() + ")");
+    const v = this.initialMetadata.get("x-init");
+    this.initial = v === null ? "" : v;
+  }
+
+  onMessage(messageSize: usize): void {
+    if (!this.live()) return;
+    this.events.push("message");
+    const m = this.message(messageSize);
+    this.replies.push(m === null ? "(none)" : String.UTF8.decode(m));
+    if (this.how != "cancel") return;
+    // The hostcall itself, not GrpcCallback.cancel(): this callback stays registered in the SDK so a
+    // callback the host wrongly delivers after the cancel reaches live() and is counted.
+    this.cancelled = true;
+    const s = grpcCancel(this.callId);
+    const h = this.ctx.requestHeaders;
+    h.set("x-grpc-cancel", s.toString());
+    const summary = this.summary();
+    for (let i = 0; i < summary.length; i++) h.set(summary[i].name, summary[i].value);
+    this.ctx.resumeRequest();
+  }
+
+  onTrailingMetadata(numElements: u32): void {
+    if (!this.live()) return;
+    this.events.push("trailing");
+    const v = this.trailingMetadata.get("x-trail");
+    this.trailing = v === null ? "" : v;
+    const st = this.trailingMetadata.get("grpc-status");
+    this.trailingStatus = st === null ? "" : st;
+  }
+
+  onClose(statusCode: u32): void {
+    if (!this.live()) return;
+    this.events.push("close:" + statusCode.toString());
+    const summary = this.summary();
+    summary.push(new HeaderPair("x-grpc-status", statusCode.toString()));
+    if (statusCode == 0) {
+      const h = this.ctx.requestHeaders;
+      for (let i = 0; i < summary.length; i++) h.set(summary[i].name, summary[i].value);
+      this.ctx.resumeRequest();
+    } else {
+      this.ctx.sendLocalResponse(502, String.UTF8.encode("grpc stream failed: " + this.statusMessage() + "\n"), summary);
+    }
+  }
+
+  summary(): Array<HeaderPair> {
+    return [
+      new HeaderPair("x-grpc-replies", this.replies.join(",")),
+      new HeaderPair("x-grpc-initial", this.initial),
+      new HeaderPair("x-grpc-trailing", this.trailing),
+      new HeaderPair("x-grpc-trailing-status", this.trailingStatus),
+      new HeaderPair("x-grpc-events", this.events.join(",")),
+      new HeaderPair("x-grpc-stray", this.ctx.cfg.strayGrpcEvents.toString()),
+    ];
+  }
+}
+
 class E2e extends HttpContext {
   grown: string = "";
   count: u64 = 0;
@@ -177,6 +268,8 @@ class E2e extends HttpContext {
         this.sendResponse(500, "grpc call not made: " + s.toString() + "\n");
       }
       return Action.Pause;
+    } else if (mode == "grpc-stream") {
+      return this.openChat();
     } else if (mode == "shared") {
       this.count = incrementShared("hits");
     } else if (mode == "count") {
@@ -187,6 +280,35 @@ class E2e extends HttpContext {
       if (h !== null && path !== null) h.record(<u64>path.length);
     }
     return Action.Continue;
+  }
+
+  openChat(): Action {
+    const cluster = this.requestHeaders.get("x-cluster");
+    const serverMode = this.requestHeaders.get("x-mode");
+    const msgs = this.requestHeaders.get("x-msgs");
+    const howHeader = this.requestHeaders.get("x-how");
+    const how = howHeader === null ? "end" : howHeader;
+    const chat = new Chat(this, how);
+    const metadata = [new HeaderPair("x-from", "wasm"), new HeaderPair("x-mode", serverMode === null ? "echo" : serverMode)];
+    // A cancelled stream is opened on the root context, which outlives the request: a callback the
+    // host delivered for it after the request ended would still reach the SDK's dispatcher.
+    const opener: Context = how == "cancel" ? changetype<Context>(this.cfg) : changetype<Context>(this);
+    const s = opener.grpcStream(cluster === null ? "grpc" : cluster, "test.Echo", "Chat", metadata, chat);
+    if (s != Status.Ok) {
+      this.sendResponse(500, "grpc stream not opened: " + s.toString() + "\n");
+      return Action.Pause;
+    }
+    const parts = msgs === null ? new Array<string>() : msgs.split(",");
+    const count = how == "cancel" ? min(parts.length, 1) : parts.length;
+    for (let i = 0; i < count; i++) {
+      const sent = chat.send(String.UTF8.encode(parts[i]), how == "end" && i == count - 1);
+      if (sent != Status.Ok) log(LogLevel.Error, "e2e: grpc send: " + sent.toString());
+    }
+    if (how == "close") {
+      const closed = chat.close();
+      if (closed != Status.Ok) log(LogLevel.Error, "e2e: grpc close: " + closed.toString());
+    }
+    return Action.Pause;
   }
 
   onRequestBody(bodySize: usize, endOfStream: bool): Action {
