@@ -99,7 +99,7 @@ function frame(text: string): Buffer {
  *   coalesce (default)  response headers, then "first" and "second" in one DATA frame (as gRPC
  *                       implementations that coalesce writes do); the stream stays open
  *   reset               response headers and "first", then the stream destroyed: RST_STREAM(INTERNAL_ERROR)
- *   http-404            a 404 text/html response whose body would parse as a gRPC frame
+ *   http-NNN            an NNN text/html response whose body would parse as a gRPC frame
  * Records the RST_STREAM code each stream closed with.
  */
 async function startCoalescing(): Promise<{ port: number; resets: Promise<number>[]; close: () => Promise<void> }> {
@@ -114,8 +114,8 @@ async function startCoalescing(): Promise<{ port: number; resets: Promise<number
     resets.push(new Promise((r) => stream.on('close', () => r(stream.rstCode))));
     stream.on('error', () => {});
     const mode = String(headers['x-mode'] ?? 'coalesce');
-    if (mode === 'http-404') {
-      stream.respond({ ':status': 404, 'content-type': 'text/html' });
+    if (mode.startsWith('http-')) {
+      stream.respond({ ':status': Number(mode.slice(5)), 'content-type': 'text/html' });
       stream.end(frame('not a grpc message'));
       return;
     }
@@ -274,6 +274,8 @@ test('gRPC stream: a bidi stream to a grpc-js server, messages, metadata and sta
       assert.equal(r.headers['x-grpc-status'], String(status.UNIMPLEMENTED));
       assert.equal(r.headers['x-grpc-events'], 'initial(0),trailing,close:12');
       assert.equal(r.headers['x-grpc-replies'], '');
+      const timeout = await client.send('/s', { headers: { 'x-msgs': 'one', 'x-cluster': 'coalescing', 'x-mode': 'http-504' } });
+      assert.equal(timeout.headers['x-grpc-status'], String(status.UNAVAILABLE), 'a peer\'s 504 is UNAVAILABLE, as in gRPC\'s table and Envoy');
     });
 
     await t.test('an unreachable cluster closes the stream with UNAVAILABLE; the proxy keeps serving', async () => {
