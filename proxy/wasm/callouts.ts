@@ -3,6 +3,7 @@ import { grpcLocalReplyFields } from '../http/grpc.js';
 import { HeaderMap } from '../http/header-map.js';
 import type { UpstreamFailure, UpstreamRequest, UpstreamResponseHandler } from '../upstream/types.js';
 import { Status } from './abi.js';
+import { IdTable } from './id-table.js';
 import type { RootContext } from './context.js';
 
 /** gRPC status codes the host itself reports. */
@@ -95,7 +96,7 @@ function decodeGrpcMessage(v: string | undefined): string {
  * immediate connect failure) waits until the VM's stack has unwound, as Envoy defers it.
  */
 export class Callouts {
-  private readonly calls = new Map<number, Callout>();
+  private calls = new IdTable<Callout>();
 
   constructor(private readonly root: RootContext) {}
 
@@ -346,6 +347,6 @@ export class Callouts {
         // already finished
       }
     }
-    this.calls.clear();
+    this.calls = new IdTable<Callout>();
   }
 }

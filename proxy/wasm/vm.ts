@@ -7,6 +7,7 @@ import { SYSTEM_CLOCK, type HostClock } from './clock.js';
 import { buildImports } from './imports.js';
 import { describeTrap } from './trap.js';
 import { START_EXPORT } from './meter.js';
+import { IdTable } from './id-table.js';
 
 /** The module's callbacks, looked up once. Missing ones are undefined (the host skips them). */
 export interface GuestExports {
@@ -74,7 +75,7 @@ export class WasmVm {
   readonly log: Logger;
   /** The host's clock (the system clock unless HostServices gives one). */
   readonly clock: HostClock;
-  readonly contexts = new Map<number, Context>();
+  readonly contexts = new IdTable<Context>();
   readonly roots = new Map<number, RootContext>();
   exports!: GuestExports;
   memory!: WebAssembly.Memory;
