@@ -2,7 +2,7 @@
 // a no-op (Continue on request headers) and a filter that adds one request header.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import wabtInit from 'wabt';
+import { wat } from '../../test/wasm/helpers.js';
 
 export type BenchFilterKind = { kind: 'noop' } | { kind: 'add-header'; name: string; value: string };
 
@@ -45,20 +45,9 @@ export function benchFilterWat(filter: BenchFilterKind): string {
 `;
 }
 
-let wabt: ReturnType<typeof wabtInit> | undefined;
-
 /** Compiles a bench filter to Wasm bytes. */
-export async function compileBenchFilter(filter: BenchFilterKind): Promise<Uint8Array> {
-  wabt ??= wabtInit();
-  const w = await wabt;
-  const mod = w.parseWat('bench-filter.wat', benchFilterWat(filter));
-  try {
-    mod.resolveNames();
-    mod.validate();
-    return Uint8Array.from(mod.toBinary({}).buffer);
-  } finally {
-    mod.destroy();
-  }
+export function compileBenchFilter(filter: BenchFilterKind): Promise<Uint8Array> {
+  return wat(benchFilterWat(filter));
 }
 
 /** Compiles a bench filter into `dir` and returns the file's path. */

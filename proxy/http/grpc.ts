@@ -29,10 +29,10 @@ export function isGrpcContentType(contentType: string | undefined): boolean {
 }
 
 /**
- * The gRPC status for a local reply with HTTP `status` (gRPC's HTTP-to-status mapping, with 504
- * as DEADLINE_EXCEEDED since the proxy's own timeouts are deadlines).
+ * The gRPC status of a peer's HTTP answer that carries no grpc-status: gRPC's "HTTP to gRPC
+ * status code mapping", as Envoy's gRPC client applies it (a 2xx without a status is UNKNOWN).
  */
-export function grpcStatusForHttp(status: number): number {
+export function grpcStatusOfPeerHttp(status: number): number {
   switch (status) {
     case 400:
       return GrpcStatus.INTERNAL;
@@ -42,18 +42,31 @@ export function grpcStatusForHttp(status: number): number {
       return GrpcStatus.PERMISSION_DENIED;
     case 404:
       return GrpcStatus.UNIMPLEMENTED;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return GrpcStatus.UNAVAILABLE;
+    default:
+      return GrpcStatus.UNKNOWN;
+  }
+}
+
+/**
+ * The gRPC status for a local reply with HTTP `status`: gRPC's mapping, except that the proxy's
+ * own timeouts (408, 504) are deadlines, its own size limits (413, 431) exhausted resources, and
+ * a 2xx is OK.
+ */
+export function grpcStatusForHttp(status: number): number {
+  switch (status) {
     case 408:
     case 504:
       return GrpcStatus.DEADLINE_EXCEEDED;
     case 413:
     case 431:
       return GrpcStatus.RESOURCE_EXHAUSTED;
-    case 429:
-    case 502:
-    case 503:
-      return GrpcStatus.UNAVAILABLE;
     default:
-      return status >= 200 && status < 300 ? GrpcStatus.OK : GrpcStatus.UNKNOWN;
+      return status >= 200 && status < 300 ? GrpcStatus.OK : grpcStatusOfPeerHttp(status);
   }
 }
 

@@ -1,5 +1,5 @@
 // HTTP and gRPC callouts of a root context: requests on the proxy's clusters, results delivered to the root context.
-import { grpcLocalReplyFields } from '../http/grpc.js';
+import { grpcLocalReplyFields, grpcStatusOfPeerHttp } from '../http/grpc.js';
 import { HeaderMap } from '../http/header-map.js';
 import type { UpstreamFailure, UpstreamRequest, UpstreamResponseHandler } from '../upstream/types.js';
 import { Status } from './abi.js';
@@ -7,32 +7,7 @@ import { IdTable } from './id-table.js';
 import type { RootContext } from './context.js';
 
 /** gRPC status codes the host itself reports. */
-const GRPC = { Ok: 0, Cancelled: 1, Unknown: 2, DeadlineExceeded: 4, PermissionDenied: 7, Unimplemented: 12, Internal: 13, Unavailable: 14, Unauthenticated: 16 } as const;
-
-/**
- * The status of a peer's HTTP answer that carries no grpc-status: gRPC's "HTTP to gRPC status
- * code mapping", as Envoy's gRPC client applies it (a 504 from a peer is UNAVAILABLE; Weft's own
- * local replies map a timeout to DEADLINE_EXCEEDED instead, see http/grpc.ts).
- */
-function grpcStatusOfPeerHttp(status: number): number {
-  switch (status) {
-    case 400:
-      return GRPC.Internal;
-    case 401:
-      return GRPC.Unauthenticated;
-    case 403:
-      return GRPC.PermissionDenied;
-    case 404:
-      return GRPC.Unimplemented;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return GRPC.Unavailable;
-    default:
-      return GRPC.Unknown;
-  }
-}
+const GRPC = { Ok: 0, Cancelled: 1, Unknown: 2, DeadlineExceeded: 4, Internal: 13, Unavailable: 14 } as const;
 
 interface HttpCallout {
   readonly kind: 'http';
