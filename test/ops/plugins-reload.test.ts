@@ -1,4 +1,4 @@
-// A proxy started without plugins loads no Wasm host; a reload that adds a plugin loads it and the filter serves.
+// A proxy started without plugins loads no Wasm host; a reload with a bad module changes nothing; one with a good module loads the host and the filter serves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ test('a plugin added by a reload goes live on a proxy that started without the W
   const upstream = await TestUpstream.start(t, 'up');
   const dir = tempDir(t);
   writeFileSync(join(dir, 'filter.wasm'), await wat(ADD_RESPONSE_HEADER));
+  writeFileSync(join(dir, 'garbage.wasm'), 'this is not WebAssembly');
   const path = join(dir, 'weft.yaml');
   const plain = configText({ clusters: { up: upstream.port }, routes: [{ prefix: '/', cluster: 'up' }] });
   writeFileSync(path, plain);
@@ -36,10 +37,22 @@ test('a plugin added by a reload goes live on a proxy that started without the W
   assert.equal(before.headers.get('x-filtered'), null);
   assert.doesNotMatch((await getText(`${admin}/stats/prometheus`)).text, /weft_wasm_/, 'no plugin, no Wasm host (and none of its metrics)');
 
-  const doc = JSON.parse(plain) as { listeners: { http: Record<string, unknown> }[]; plugins?: unknown[] };
-  doc.listeners[0]!.http.filter_chain = 'edge';
-  doc.plugins = [{ name: 'tagger', module: { file: 'filter.wasm' }, filter_chains: ['edge'] }];
-  writeAtomic(path, `${JSON.stringify(doc, null, 2)}\n`);
+  const withPlugin = (file: string) => {
+    const doc = JSON.parse(plain) as { listeners: { http: Record<string, unknown> }[]; plugins?: unknown[] };
+    doc.listeners[0]!.http.filter_chain = 'edge';
+    doc.plugins = [{ name: 'tagger', module: { file }, filter_chains: ['edge'] }];
+    return `${JSON.stringify(doc, null, 2)}\n`;
+  };
+  const version = (await weft.waitForMsg('weft serving')).version;
+  writeAtomic(path, withPlugin('garbage.wasm'));
+  const refused = await weft.waitFor((l) => typeof l.msg === 'string' && /^config (rejected|not applied)/.test(l.msg), 'the refusal of the bad module');
+  assert.match(JSON.stringify(refused), /garbage\.wasm|tagger/, 'the error names the module or the plugin');
+  const still = await getText(`${web}/x`);
+  assert.equal(still.status, 200, 'the old config keeps serving');
+  assert.equal(still.headers.get('x-filtered'), null);
+  assert.equal(((await (await fetch(`${admin}/config_dump`)).json()) as { version: string }).version, version);
+
+  writeAtomic(path, withPlugin('filter.wasm'));
   await weft.waitFor((l) => l.msg === 'config applied', 'the reload that adds the plugin');
 
   const after = await getText(`${web}/x`);
